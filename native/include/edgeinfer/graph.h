@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <variant>
@@ -44,6 +45,16 @@ const char* OpTypeName(OpType op);
 // range (a fused Conv+ReLU is a convolution with a narrower clamp).
 enum class Activation : uint8_t { kNone, kRelu, kReluN1To1, kRelu6 };
 
+// The real-valued clamp an ONNX Relu or Clip folded into the node before it
+// becomes: quantized nodes clamp to [Q(min), Q(max)] with the output's
+// QuantizeLinear (round half to even), float nodes to [min, max]. TFLite
+// nodes leave it open and use Activation.
+struct FusedClamp {
+  float min = -std::numeric_limits<float>::infinity();
+  float max = std::numeric_limits<float>::infinity();
+  bool is_open() const { return min == -std::numeric_limits<float>::infinity() && max == std::numeric_limits<float>::infinity(); }
+};
+
 // Explicit padding in elements. Importers resolve SAME/VALID (TFLite) or
 // pads (ONNX) into these numbers once, at load.
 struct Padding2D {
@@ -59,17 +70,20 @@ struct ConvAttrs {
   Padding2D pad;
   int32_t depth_multiplier = 1;  // depthwise only
   Activation activation = Activation::kNone;
+  FusedClamp clamp;
 };
 
 // FULLY_CONNECTED. Inputs: input [..., IC], weights [OC, IC], bias [OC] or -1.
 struct FullyConnectedAttrs {
   Activation activation = Activation::kNone;
   bool keep_num_dims = false;
+  FusedClamp clamp;
 };
 
 // ADD, MUL (with broadcasting of the two inputs).
 struct ElementwiseAttrs {
   Activation activation = Activation::kNone;
+  FusedClamp clamp;
 };
 
 // AVERAGE_POOL_2D, MAX_POOL_2D.

@@ -72,6 +72,11 @@ struct RequantParams {
   const int32_t* shift = nullptr;  // TFLite's sign: positive shifts left
   int32_t act_min = 0, act_max = 0;
   bool single_rounding = false;
+  // ONNX models (Rounding::kHalfEven) requantize as ONNX Runtime's MLAS
+  // does instead: float(acc) * scale[c], clamped, rounded half to even.
+  // scale[c] = input_scale * filter_scale[c] / output_scale in float.
+  Rounding rounding = Rounding::kTfliteFixedPoint;
+  const float* scale = nullptr;
 };
 
 // The accumulation runs in uint32 so that a sum past int32 (possible only
@@ -83,8 +88,10 @@ inline uint32_t AccumulateProduct(uint32_t acc, int32_t a, int32_t b) {
 
 // The zero point is added in int64: a requantized value near INT32_MAX
 // (hostile scales) plus the offset must clamp, not overflow.
-inline int32_t RequantizeAndClamp(uint32_t acc, int32_t multiplier, int32_t shift, const RequantParams& q) {
+inline int32_t RequantizeAndClamp(uint32_t acc, int32_t channel, const RequantParams& q) {
   const int32_t x = static_cast<int32_t>(acc);
+  if (q.rounding == Rounding::kHalfEven) return RequantizeHalfEven(x, q.scale[channel], q.output_offset, q.act_min, q.act_max);
+  const int32_t multiplier = q.multiplier[channel], shift = q.shift[channel];
   const int32_t scaled = q.single_rounding ? MultiplyByQuantizedMultiplierSingleRounding(x, multiplier, shift)
                                            : MultiplyByQuantizedMultiplier(x, multiplier, shift);
   int64_t v = int64_t{scaled} + q.output_offset;
@@ -313,39 +320,52 @@ inline Status MakeConvGeometry(const Node& node, const ConvAttrs& attrs, const T
 }
 
 // Input, filter and output share one element type: float32, uint8 or int8.
+// ONNX models (half-even rounding) may also pair uint8 activations with
+// int8 weights or the reverse, as QLinearConv and ONNX Runtime's quantizer
+// do; the output keeps the input's type.
 inline Status CheckSameDType(const Node& node, const Tensor& input, const Tensor& filter, const Tensor& output) {
   const DType t = input.dtype;
   if (t != DType::kFloat32 && t != DType::kUInt8 && t != DType::kInt8) {
     return UnsupportedError(DescribeNode(node) + ": " + DTypeName(t) + " input is not supported");
   }
-  if (filter.dtype != t || output.dtype != t) {
+  const bool mixed_ok = node.rounding == Rounding::kHalfEven && t != DType::kFloat32 &&
+                        (filter.dtype == DType::kUInt8 || filter.dtype == DType::kInt8);
+  if ((filter.dtype != t && !mixed_ok) || output.dtype != t) {
     return UnsupportedError(DescribeNode(node) + ": " + DTypeName(t) + " input with " + DTypeName(filter.dtype) +
                             " weights and " + DTypeName(output.dtype) + " output is not supported");
   }
   return Status::Ok();
 }
 
+// The per-output-channel tables a quantized kernel owns and its
+// RequantParams point at: multipliers and shifts (TFLite), or float scales
+// (half-even).
+struct RequantTables {
+  std::vector<int32_t> multipliers, shifts;
+  std::vector<float> scales;
+  void Bind(RequantParams* q) const {
+    q->multiplier = multipliers.data();
+    q->shift = shifts.data();
+    q->scale = scales.data();
+  }
+};
+
 // A prepared CONV_2D or DEPTHWISE_CONV_2D node: Reference(sub, params,
 // input, filter, bias, output) run over ranges of output rows across the
-// session's threads. Quantized kernels own their per-channel multipliers and
-// shifts, which `params` points at.
-template <typename T, typename Bias, typename Params,
-          void (*Reference)(const ConvGeometry&, const Params&, const T*, const T*, const Bias*, T*)>
+// session's threads. Quantized kernels own their requantization tables,
+// which `params` points at.
+template <typename T, typename W, typename Bias, typename Params,
+          void (*Reference)(const ConvGeometry&, const Params&, const T*, const W*, const Bias*, T*)>
 class ConvKernel final : public Kernel {
  public:
-  ConvKernel(const Node& node, const ConvGeometry& g, const Params& params, std::vector<int32_t> multipliers = {},
-             std::vector<int32_t> shifts = {})
+  ConvKernel(const Node& node, const ConvGeometry& g, const Params& params, RequantTables tables = {})
       : input_(node.inputs[0]), filter_(node.inputs[1]), bias_(node.inputs.size() > 2 ? node.inputs[2] : -1),
-        output_(node.outputs[0]), g_(g), params_(params), multipliers_(std::move(multipliers)),
-        shifts_(std::move(shifts)) {
-    if constexpr (std::is_same_v<Params, RequantParams>) {
-      params_.multiplier = multipliers_.data();
-      params_.shift = shifts_.data();
-    }
+        output_(node.outputs[0]), g_(g), params_(params), tables_(std::move(tables)) {
+    if constexpr (std::is_same_v<Params, RequantParams>) tables_.Bind(&params_);
   }
 
   void Run(const RunContext& ctx) const override {
-    const T* filter = ctx.in<T>(filter_);
+    const W* filter = ctx.in<W>(filter_);
     const Bias* bias = bias_ < 0 ? nullptr : ctx.in<Bias>(bias_);
     ForEachOutputRowRange(ctx.pool, g_, ctx.in<T>(input_), ctx.out<T>(output_),
                           [&](const ConvGeometry& sub, const T* input, T* output) {
@@ -357,8 +377,19 @@ class ConvKernel final : public Kernel {
   int32_t input_, filter_, bias_, output_;
   ConvGeometry g_;
   Params params_;
-  std::vector<int32_t> multipliers_, shifts_;
+  RequantTables tables_;
 };
+
+// Creates Kernel<T, W> for a quantized node's activation and weight types
+// (uint8/int8 each; CheckSameDType has vetted the pair).
+template <template <typename, typename> class KernelT, typename... Args>
+std::unique_ptr<Kernel> MakeQuantizedKernel(DType activation, DType weights, Args&&... args) {
+  const bool u8 = activation == DType::kUInt8, w_u8 = weights == DType::kUInt8;
+  if (u8 && w_u8) return std::make_unique<KernelT<uint8_t, uint8_t>>(std::forward<Args>(args)...);
+  if (u8) return std::make_unique<KernelT<uint8_t, int8_t>>(std::forward<Args>(args)...);
+  if (w_u8) return std::make_unique<KernelT<int8_t, uint8_t>>(std::forward<Args>(args)...);
+  return std::make_unique<KernelT<int8_t, int8_t>>(std::forward<Args>(args)...);
+}
 
 // The tensors of CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED: input,
 // weights, an optional bias (nullptr when omitted) and output.
@@ -397,30 +428,58 @@ inline Status PrepareConvNode(const Graph& graph, const Node& node, bool depthwi
 }
 
 // Checks a quantized node's quantization and computes everything its
-// requantization needs. `q` gets offsets and bounds; its multiplier and
-// shift pointers are left for the kernel to point at its own vectors.
+// requantization needs. `q` gets offsets, bounds and the rounding; its table
+// pointers are left for the kernel to point at its own copy of `tables`.
 // TFLite applies a nonzero filter zero point only in per-tensor uint8 paths
-// and the per-tensor int8 FULLY_CONNECTED (allow_int8_filter_offset).
-inline Status PrepareRequant(const Node& node, Activation activation, const Tensor& input, const Tensor& filter,
+// and the per-tensor int8 FULLY_CONNECTED (allow_int8_filter_offset). ONNX
+// (half-even) allows any weight zero point that is the same for every
+// channel.
+inline Status PrepareRequant(const Node& node, Activation activation, const FusedClamp& clamp, const Tensor& input,
+                             const Tensor& filter,
                              const Tensor* bias, const Tensor& output, int32_t channels, int32_t channel_axis,
                              bool per_tensor_uses_float_product, bool allow_int8_filter_offset,
-                             std::vector<int32_t>* multipliers, std::vector<int32_t>* shifts, RequantParams* q) {
-  if (node.rounding != Rounding::kTfliteFixedPoint) {
-    return UnsupportedError(DescribeNode(node) + ": only TFLite fixed-point requantization is supported");
-  }
+                             RequantTables* tables, RequantParams* q) {
   EI_RETURN_IF_ERROR(CheckActivationQuant(node, input, "input"));
   EI_RETURN_IF_ERROR(CheckActivationQuant(node, output, "output"));
-  EI_RETURN_IF_ERROR(CheckFilterQuant(node, filter, channels, channel_axis));
   EI_RETURN_IF_ERROR(CheckBias(node, bias, DType::kInt32, channels));
-  if (filter.dtype == DType::kInt8 && (filter.quant.per_channel() || !allow_int8_filter_offset)) {
-    for (int64_t zp : filter.quant.zero_point) {
-      if (zp != 0) {
-        return UnsupportedError(DescribeNode(node) + ": int8 filter '" + filter.name + "' has zero point " +
-                                std::to_string(zp) + ", only symmetric int8 weights are supported");
+  const bool half_even = node.rounding == Rounding::kHalfEven;
+  if (half_even) {
+    const Quantization& fq = filter.quant;
+    const std::string what = DescribeNode(node) + ": filter '" + filter.name + "'";
+    if (fq.empty() || fq.zero_point.size() != fq.scale.size()) return ModelFormatError(what + " has no quantization parameters");
+    if (fq.per_channel() && (fq.axis != channel_axis || fq.scale.size() != static_cast<size_t>(channels))) {
+      return ModelFormatError(what + " has " + std::to_string(fq.scale.size()) + " scales along axis " +
+                              std::to_string(fq.axis) + " for " + std::to_string(channels) + " output channels");
+    }
+    for (float s : fq.scale) {
+      if (!ValidScale(s)) return ModelFormatError(what + " has scale " + std::to_string(s));
+    }
+    for (int64_t zp : fq.zero_point) {
+      if (zp < QuantizedMin(filter.dtype) || zp > QuantizedMax(filter.dtype)) {
+        return ModelFormatError(what + " has zero point " + std::to_string(zp) + " outside " + DTypeName(filter.dtype));
+      }
+      if (zp != fq.zero_point[0]) return UnsupportedError(what + " has different zero points per channel");
+    }
+    // ONNX Runtime's QLinearConv and QGemm: x_scale * w_scale / y_scale in float.
+    tables->scales.resize(channels);
+    for (int32_t c = 0; c < channels; ++c) {
+      const float w_scale = fq.per_channel() ? fq.scale[c] : fq.scale[0];
+      tables->scales[c] = input.quant.scale[0] * w_scale / output.quant.scale[0];
+    }
+  } else {
+    EI_RETURN_IF_ERROR(CheckFilterQuant(node, filter, channels, channel_axis));
+    if (filter.dtype == DType::kInt8 && (filter.quant.per_channel() || !allow_int8_filter_offset)) {
+      for (int64_t zp : filter.quant.zero_point) {
+        if (zp != 0) {
+          return UnsupportedError(DescribeNode(node) + ": int8 filter '" + filter.name + "' has zero point " +
+                                  std::to_string(zp) + ", only symmetric int8 weights are supported");
+        }
       }
     }
+    ComputeChannelMultipliers(input, filter, output, channels, per_tensor_uses_float_product, &tables->multipliers,
+                              &tables->shifts);
   }
-  ComputeChannelMultipliers(input, filter, output, channels, per_tensor_uses_float_product, multipliers, shifts);
+  q->rounding = node.rounding;
   q->input_offset = -static_cast<int32_t>(input.quant.zero_point[0]);
   q->filter_offset = -static_cast<int32_t>(filter.quant.zero_point[0]);
   q->output_offset = static_cast<int32_t>(output.quant.zero_point[0]);
@@ -431,6 +490,8 @@ inline Status PrepareRequant(const Node& node, Activation activation, const Tens
                             " is too small for the fused activation");
   }
   QuantizedActivationRange(activation, output.quant.scale[0], q->output_offset, output.dtype, &q->act_min, &q->act_max);
+  // An ONNX Relu or Clip folded in by the fusion passes.
+  QuantizedClampRange(clamp, output.quant.scale[0], q->output_offset, output.dtype, &q->act_min, &q->act_max);
   return Status::Ok();
 }
 

@@ -83,6 +83,20 @@ inline int32_t MultiplyByQuantizedMultiplierSingleRounding(int32_t x, int32_t qu
   return static_cast<int32_t>(result);
 }
 
+// ONNX Runtime's requantization (MLAS's MlasRequantizeOutput), which ONNX
+// models are held to: the int32 accumulator converted to float, times the
+// float scale, clamped to [qmin, qmax] less the zero point, rounded half to
+// even (the default floating-point rounding mode, as cvtps2dq does), plus
+// the zero point. Clamping before rounding gives the same result as after
+// (the bounds are integers) and keeps the conversion inside int32.
+inline int32_t RequantizeHalfEven(int32_t acc, float scale, int32_t zero_point, int32_t qmin, int32_t qmax) {
+  float v = static_cast<float>(acc) * scale;
+  const float lo = static_cast<float>(qmin - zero_point), hi = static_cast<float>(qmax - zero_point);
+  v = v < lo ? lo : v;
+  v = v > hi ? hi : v;
+  return static_cast<int32_t>(std::nearbyint(v)) + zero_point;
+}
+
 inline int32_t QuantizedMin(DType t) {
   switch (t) {
     case DType::kInt8: return -128;
@@ -133,6 +147,23 @@ struct FloatClamp {
   float min = 0.f, max = 0.f;
 };
 
+// Narrows [*act_min, *act_max] to a real-valued clamp quantized as ONNX's
+// QuantizeLinear does (x / scale in float, round half to even, plus the
+// zero point), so a folded Relu or Clip clamps exactly where the float
+// graph's Clip followed by QuantizeLinear would.
+inline void QuantizedClampRange(const FusedClamp& clamp, float scale, int32_t zero_point, DType dtype,
+                                int32_t* act_min, int32_t* act_max) {
+  const float qmin = static_cast<float>(QuantizedMin(dtype)), qmax = static_cast<float>(QuantizedMax(dtype));
+  auto quantize = [&](float v) {
+    float q = std::nearbyint(v / scale) + static_cast<float>(zero_point);
+    q = q < qmin ? qmin : q;  // also -inf
+    q = q > qmax ? qmax : q;
+    return static_cast<int32_t>(q);
+  };
+  if (clamp.min > -std::numeric_limits<float>::infinity()) *act_min = std::max(*act_min, quantize(clamp.min));
+  if (clamp.max < std::numeric_limits<float>::infinity()) *act_max = std::min(*act_max, quantize(clamp.max));
+}
+
 inline void FloatActivationRange(Activation act, float* act_min, float* act_max) {
   switch (act) {
     case Activation::kRelu: *act_min = 0.f; *act_max = std::numeric_limits<float>::max(); break;
@@ -140,6 +171,16 @@ inline void FloatActivationRange(Activation act, float* act_min, float* act_max)
     case Activation::kReluN1To1: *act_min = -1.f; *act_max = 1.f; break;
     default: *act_min = std::numeric_limits<float>::lowest(); *act_max = std::numeric_limits<float>::max();
   }
+}
+
+// A float node's clamp: its fused activation's range narrowed by a folded
+// ONNX Relu or Clip.
+inline FloatClamp FloatClampFor(Activation act, const FusedClamp& fused) {
+  FloatClamp c;
+  FloatActivationRange(act, &c.min, &c.max);
+  c.min = std::max(c.min, fused.min);
+  c.max = std::min(c.max, fused.max);
+  return c;
 }
 
 }  // namespace edgeinfer

@@ -10,8 +10,8 @@ namespace {
 
 // Output channel by output channel, the taps in TFLite's order (filter row,
 // column, channel), so the float path sums in the same order and matches too.
-template <typename T>
-void QuantizedConv(const ConvGeometry& g, const RequantParams& q, const T* input, const T* filter,
+template <typename T, typename W>
+void QuantizedConv(const ConvGeometry& g, const RequantParams& q, const T* input, const W* filter,
                    const int32_t* bias, T* output) {
   const int32_t filters_per_group = g.output_channels / (g.input_channels / g.filter_channels);
   const int32_t filter_stride_oc = g.filter_height * g.filter_width * g.filter_channels;
@@ -23,7 +23,7 @@ void QuantizedConv(const ConvGeometry& g, const RequantParams& q, const T* input
         const int32_t ix0 = ox * g.stride_w - g.pad_left;
         for (int32_t oc = 0; oc < g.output_channels; ++oc) {
           const int32_t in_c0 = (oc / filters_per_group) * g.filter_channels;
-          const T* f_oc = filter + static_cast<size_t>(oc) * filter_stride_oc;
+          const W* f_oc = filter + static_cast<size_t>(oc) * filter_stride_oc;
           uint32_t acc = 0;
           for (int32_t ky = 0; ky < g.filter_height; ++ky) {
             const int32_t iy = iy0 + ky * g.dilation_h;
@@ -33,33 +33,43 @@ void QuantizedConv(const ConvGeometry& g, const RequantParams& q, const T* input
               const int32_t ix = ix0 + kx * g.dilation_w;
               if (ix < 0 || ix >= g.input_width) continue;
               const T* in_px = in_batch + (static_cast<size_t>(iy) * g.input_width + ix) * g.input_channels + in_c0;
-              const T* f_px = f_oc + (ky * g.filter_width + kx) * g.filter_channels;
+              const W* f_px = f_oc + (ky * g.filter_width + kx) * g.filter_channels;
               for (int32_t ic = 0; ic < g.filter_channels; ++ic) {
                 acc = AccumulateProduct(acc, f_px[ic] + q.filter_offset, in_px[ic] + q.input_offset);
               }
             }
           }
           if (bias != nullptr) acc += static_cast<uint32_t>(bias[oc]);
-          *output++ = static_cast<T>(RequantizeAndClamp(acc, q.multiplier[oc], q.shift[oc], q));
+          *output++ = static_cast<T>(RequantizeAndClamp(acc, oc, q));
         }
       }
     }
   }
 }
 
-template <typename T>
-using QuantizedConv2DKernel = ConvKernel<T, int32_t, RequantParams, Conv2DReference>;
-using FloatConv2DKernel = ConvKernel<float, float, FloatClamp, Conv2DReference>;
+template <typename T, typename W>
+using QuantizedConv2DKernel = ConvKernel<T, W, int32_t, RequantParams, Conv2DReference>;
+using FloatConv2DKernel = ConvKernel<float, float, float, FloatClamp, Conv2DReference>;
 
 }  // namespace
 
 void Conv2DReference(const ConvGeometry& g, const RequantParams& q, const uint8_t* input, const uint8_t* filter,
-                     const int32_t* bias, uint8_t* output) {
+    const int32_t* bias, uint8_t* output) {
+  QuantizedConv(g, q, input, filter, bias, output);
+}
+
+void Conv2DReference(const ConvGeometry& g, const RequantParams& q, const uint8_t* input, const int8_t* filter,
+    const int32_t* bias, uint8_t* output) {
+  QuantizedConv(g, q, input, filter, bias, output);
+}
+
+void Conv2DReference(const ConvGeometry& g, const RequantParams& q, const int8_t* input, const uint8_t* filter,
+    const int32_t* bias, int8_t* output) {
   QuantizedConv(g, q, input, filter, bias, output);
 }
 
 void Conv2DReference(const ConvGeometry& g, const RequantParams& q, const int8_t* input, const int8_t* filter,
-                     const int32_t* bias, int8_t* output) {
+    const int32_t* bias, int8_t* output) {
   QuantizedConv(g, q, input, filter, bias, output);
 }
 
@@ -106,26 +116,21 @@ Status CreateConv2DKernel(const Graph& graph, const Node& node, std::unique_ptr<
 
   if (input->dtype == DType::kFloat32) {
     EI_RETURN_IF_ERROR(CheckBias(node, bias, DType::kFloat32, g.output_channels));
-    FloatClamp clamp;
-    FloatActivationRange(attrs->activation, &clamp.min, &clamp.max);
+    const FloatClamp clamp = FloatClampFor(attrs->activation, attrs->clamp);
     *kernel = std::make_unique<FloatConv2DKernel>(node, g, clamp);
     return Status::Ok();
   }
-  std::vector<int32_t> multipliers, shifts;
+  RequantTables tables;
   RequantParams q;
   const bool is_uint8 = input->dtype == DType::kUInt8;
-  EI_RETURN_IF_ERROR(PrepareRequant(node, attrs->activation, *input, *filter, bias, *output, g.output_channels,
+  EI_RETURN_IF_ERROR(PrepareRequant(node, attrs->activation, attrs->clamp, *input, *filter, bias, *output, g.output_channels,
                                     /*channel_axis=*/0, /*per_tensor_uses_float_product=*/is_uint8,
-                                    /*allow_int8_filter_offset=*/false, &multipliers, &shifts, &q));
+                                    /*allow_int8_filter_offset=*/false, &tables, &q));
   // TFLite's int8 convolution runs im2col and a ruy GEMM, which rounds once;
   // its uint8 one goes through gemmlowp (this build has no TFLITE_WITH_RUY)
   // and a grouped one through the reference kernel, both rounding twice.
   q.single_rounding = !is_uint8 && g.filter_channels == g.input_channels;
-  if (is_uint8) {
-    *kernel = std::make_unique<QuantizedConv2DKernel<uint8_t>>(node, g, q, std::move(multipliers), std::move(shifts));
-  } else {
-    *kernel = std::make_unique<QuantizedConv2DKernel<int8_t>>(node, g, q, std::move(multipliers), std::move(shifts));
-  }
+  *kernel = MakeQuantizedKernel<QuantizedConv2DKernel>(input->dtype, filter->dtype, node, g, q, std::move(tables));
   return Status::Ok();
 }
 

@@ -124,6 +124,44 @@ TEST(conv2d_rounding_per_kernel_path) {
   ExpectEqual(out8, {129, 127, 129, 128});
 }
 
+// ONNX rounding (as ONNX Runtime's QLinearConv): float(acc) * scale with
+// scale = 0.5f * 0.25f / 8.f = 2^-6, rounded half to even. uint8 input
+// (zero point 128), int8 weights, uint8 output (zero point 128).
+// Accumulators 32, 96, -32, -96, 31, 33 are 0.5, 1.5, -0.5, -1.5, 0.48,
+// 0.52 steps: half even gives 0, 2, 0, -2, 0, 1 (TFLite's double rounding
+// would give 1, 2, -1, -2, 1, 1). A folded Clip(0, 6) with the output scale
+// 8 clamps at zp + round(6/8) = zp + 1 and at zp below.
+TEST(conv2d_half_even_rounding_mixed_dtypes_and_clamp) {
+  std::vector<uint8_t> in = {160, 224, 96, 32, 159, 161};
+  const std::vector<int8_t> filter = {1};
+  for (bool clip : {false, true}) {
+    OneNodeGraph m;
+    std::vector<uint8_t> out(6);
+    const int32_t ti = m.Activation(DType::kUInt8, {1, 2, 3, 1}, PerTensor(0.5f, 128));
+    const int32_t tf = m.Constant(DType::kInt8, {1, 1, 1, 1}, filter, PerTensor(0.25f, 0));
+    const int32_t to = m.Activation(DType::kUInt8, {1, 2, 3, 1}, PerTensor(8.f, 128));
+    m.Bind(ti, in.data());
+    m.Bind(to, out.data());
+    ConvAttrs a = Attrs(1, 1, {});
+    if (clip) {
+      a.clamp.min = 0.f;
+      a.clamp.max = 6.f;
+    }
+    Node node = m.MakeNode(OpType::kConv2D, {ti, tf, -1}, to, a);
+    node.rounding = Rounding::kHalfEven;
+    std::unique_ptr<Kernel> k;
+    const Status s = m.Create(node, &k);
+    CHECK(s.ok());
+    if (!s.ok()) continue;
+    m.Run(*k);
+    if (clip) {
+      ExpectEqual(out, {128, 129, 128, 128, 128, 129});
+    } else {
+      ExpectEqual(out, {128, 130, 128, 126, 128, 129});
+    }
+  }
+}
+
 // 3x3, stride 2, SAME padding (1 on every side for 5x5), int8 activations,
 // per-channel int8 weights.
 TEST(conv2d_int8_3x3_stride2_same_per_channel) {
@@ -445,15 +483,21 @@ TEST(conv2d_rejects_bad_nodes) {
   // Bias of the wrong size.
   CHECK(CreateSimpleConv(DType::kInt8, DType::kInt8, PerTensor(0.1f, 0), good, &bias3).code() ==
         StatusCode::kModelFormat);
-  // Mixed dtypes, asymmetric int8 weights, per-channel along the wrong axis,
-  // ONNX rounding: valid models we do not run.
+  // Mixed dtypes (TFLite has none), asymmetric int8 weights, per-channel
+  // along the wrong axis: valid models we do not run.
   CHECK(CreateSimpleConv(DType::kUInt8, DType::kInt8, PerTensor(0.1f, 0), good, &bias2).code() ==
         StatusCode::kUnsupportedOp);
   CHECK(CreateSimpleConv(DType::kInt8, DType::kInt8, PerTensor(0.1f, 3), good, &bias2).code() ==
         StatusCode::kUnsupportedOp);
   CHECK(CreateSimpleConv(DType::kInt8, DType::kInt8, PerChannel({0.1f, 0.2f}, 3), good, &bias2).code() ==
         StatusCode::kUnsupportedOp);
-  CHECK(CreateSimpleConv(DType::kInt8, DType::kInt8, PerTensor(0.1f, 0), good, &bias2, Rounding::kHalfEven).code() ==
+  // ONNX (half-even): mixed dtypes and asymmetric weights run; zero points
+  // that differ per channel do not.
+  CHECK(CreateSimpleConv(DType::kUInt8, DType::kInt8, PerTensor(0.1f, 3), good, &bias2, Rounding::kHalfEven).ok());
+  CHECK(CreateSimpleConv(DType::kInt8, DType::kUInt8, PerTensor(0.1f, 3), good, &bias2, Rounding::kHalfEven).ok());
+  Quantization mixed_zp = PerChannel({0.1f, 0.2f}, 0);
+  mixed_zp.zero_point = {0, 1};
+  CHECK(CreateSimpleConv(DType::kUInt8, DType::kInt8, mixed_zp, good, &bias2, Rounding::kHalfEven).code() ==
         StatusCode::kUnsupportedOp);
   // Per-channel scale count that does not match the output channels; zero scale.
   CHECK(CreateSimpleConv(DType::kInt8, DType::kInt8, PerChannel({0.1f, 0.2f, 0.3f}, 0), good, &bias2).code() ==

@@ -8,8 +8,8 @@
 namespace edgeinfer {
 namespace {
 
-template <typename T>
-void QuantizedDepthwiseConv(const ConvGeometry& g, const RequantParams& q, const T* input, const T* filter,
+template <typename T, typename W>
+void QuantizedDepthwiseConv(const ConvGeometry& g, const RequantParams& q, const T* input, const W* filter,
                             const int32_t* bias, T* output) {
   for (int32_t b = 0; b < g.batches; ++b) {
     const T* in_batch = input + static_cast<size_t>(b) * g.input_height * g.input_width * g.input_channels;
@@ -33,26 +33,36 @@ void QuantizedDepthwiseConv(const ConvGeometry& g, const RequantParams& q, const
             }
           }
           if (bias != nullptr) acc += static_cast<uint32_t>(bias[oc]);
-          *output++ = static_cast<T>(RequantizeAndClamp(acc, q.multiplier[oc], q.shift[oc], q));
+          *output++ = static_cast<T>(RequantizeAndClamp(acc, oc, q));
         }
       }
     }
   }
 }
 
-template <typename T>
-using QuantizedDepthwiseConv2DKernel = ConvKernel<T, int32_t, RequantParams, DepthwiseConv2DReference>;
-using FloatDepthwiseConv2DKernel = ConvKernel<float, float, FloatClamp, DepthwiseConv2DReference>;
+template <typename T, typename W>
+using QuantizedDepthwiseConv2DKernel = ConvKernel<T, W, int32_t, RequantParams, DepthwiseConv2DReference>;
+using FloatDepthwiseConv2DKernel = ConvKernel<float, float, float, FloatClamp, DepthwiseConv2DReference>;
 
 }  // namespace
 
-void DepthwiseConv2DReference(const ConvGeometry& g, const RequantParams& q, const uint8_t* input,
-                              const uint8_t* filter, const int32_t* bias, uint8_t* output) {
+void DepthwiseConv2DReference(const ConvGeometry& g, const RequantParams& q, const uint8_t* input, const uint8_t* filter,
+    const int32_t* bias, uint8_t* output) {
+  QuantizedDepthwiseConv(g, q, input, filter, bias, output);
+}
+
+void DepthwiseConv2DReference(const ConvGeometry& g, const RequantParams& q, const uint8_t* input, const int8_t* filter,
+    const int32_t* bias, uint8_t* output) {
+  QuantizedDepthwiseConv(g, q, input, filter, bias, output);
+}
+
+void DepthwiseConv2DReference(const ConvGeometry& g, const RequantParams& q, const int8_t* input, const uint8_t* filter,
+    const int32_t* bias, int8_t* output) {
   QuantizedDepthwiseConv(g, q, input, filter, bias, output);
 }
 
 void DepthwiseConv2DReference(const ConvGeometry& g, const RequantParams& q, const int8_t* input, const int8_t* filter,
-                              const int32_t* bias, int8_t* output) {
+    const int32_t* bias, int8_t* output) {
   QuantizedDepthwiseConv(g, q, input, filter, bias, output);
 }
 
@@ -95,24 +105,18 @@ Status CreateDepthwiseConv2DKernel(const Graph& graph, const Node& node, std::un
 
   if (input->dtype == DType::kFloat32) {
     EI_RETURN_IF_ERROR(CheckBias(node, bias, DType::kFloat32, g.output_channels));
-    FloatClamp clamp;
-    FloatActivationRange(attrs->activation, &clamp.min, &clamp.max);
+    const FloatClamp clamp = FloatClampFor(attrs->activation, attrs->clamp);
     *kernel = std::make_unique<FloatDepthwiseConv2DKernel>(node, g, clamp);
     return Status::Ok();
   }
-  std::vector<int32_t> multipliers, shifts;
+  RequantTables tables;
   RequantParams q;
   const bool is_uint8 = input->dtype == DType::kUInt8;
-  EI_RETURN_IF_ERROR(PrepareRequant(node, attrs->activation, *input, *filter, bias, *output, g.output_channels,
+  EI_RETURN_IF_ERROR(PrepareRequant(node, attrs->activation, attrs->clamp, *input, *filter, bias, *output, g.output_channels,
                                     /*channel_axis=*/3, /*per_tensor_uses_float_product=*/is_uint8,
-                                    /*allow_int8_filter_offset=*/false, &multipliers, &shifts, &q));
-  if (is_uint8) {
-    *kernel = std::make_unique<QuantizedDepthwiseConv2DKernel<uint8_t>>(node, g, q, std::move(multipliers),
-                                                                        std::move(shifts));
-  } else {
-    *kernel = std::make_unique<QuantizedDepthwiseConv2DKernel<int8_t>>(node, g, q, std::move(multipliers),
-                                                                       std::move(shifts));
-  }
+                                    /*allow_int8_filter_offset=*/false, &tables, &q));
+  *kernel = MakeQuantizedKernel<QuantizedDepthwiseConv2DKernel>(input->dtype, filter->dtype, node, g, q,
+                                                                    std::move(tables));
   return Status::Ok();
 }
 

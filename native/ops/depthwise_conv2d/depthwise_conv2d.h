@@ -15,10 +15,15 @@
 
 namespace edgeinfer {
 
-void DepthwiseConv2DReference(const ConvGeometry& g, const RequantParams& q, const uint8_t* input,
-                              const uint8_t* filter, const int32_t* bias, uint8_t* output);
+// Quantized: activations (input and output) and weights each uint8 or int8.
+void DepthwiseConv2DReference(const ConvGeometry& g, const RequantParams& q, const uint8_t* input, const uint8_t* filter,
+    const int32_t* bias, uint8_t* output);
+void DepthwiseConv2DReference(const ConvGeometry& g, const RequantParams& q, const uint8_t* input, const int8_t* filter,
+    const int32_t* bias, uint8_t* output);
+void DepthwiseConv2DReference(const ConvGeometry& g, const RequantParams& q, const int8_t* input, const uint8_t* filter,
+    const int32_t* bias, int8_t* output);
 void DepthwiseConv2DReference(const ConvGeometry& g, const RequantParams& q, const int8_t* input, const int8_t* filter,
-                              const int32_t* bias, int8_t* output);
+    const int32_t* bias, int8_t* output);
 void DepthwiseConv2DReference(const ConvGeometry& g, const FloatClamp& clamp, const float* input, const float* filter,
                               const float* bias, float* output);
 

@@ -8,36 +8,35 @@
 namespace edgeinfer {
 namespace {
 
-template <typename T>
+template <typename T, typename W>
 void QuantizedFullyConnected(const FullyConnectedGeometry& g, const RequantParams& q, const T* input,
-                             const T* weights, const int32_t* bias, T* output) {
+                             const W* weights, const int32_t* bias, T* output) {
   for (int32_t b = 0; b < g.batches; ++b) {
     const T* in_row = input + static_cast<size_t>(b) * g.input_depth;
     for (int32_t oc = 0; oc < g.output_depth; ++oc) {
-      const T* w_row = weights + static_cast<size_t>(oc) * g.input_depth;
+      const W* w_row = weights + static_cast<size_t>(oc) * g.input_depth;
       uint32_t acc = 0;
       for (int32_t d = 0; d < g.input_depth; ++d) {
         acc = AccumulateProduct(acc, w_row[d] + q.filter_offset, in_row[d] + q.input_offset);
       }
       if (bias != nullptr) acc += static_cast<uint32_t>(bias[oc]);
-      *output++ = static_cast<T>(RequantizeAndClamp(acc, q.multiplier[oc], q.shift[oc], q));
+      *output++ = static_cast<T>(RequantizeAndClamp(acc, oc, q));
     }
   }
 }
 
-template <typename T>
+template <typename T, typename W>
 class QuantizedFullyConnectedKernel final : public Kernel {
  public:
   QuantizedFullyConnectedKernel(const Node& node, const FullyConnectedGeometry& g, const RequantParams& q,
-                                std::vector<int32_t> multipliers, std::vector<int32_t> shifts)
+                                RequantTables tables)
       : input_(node.inputs[0]), weights_(node.inputs[1]), bias_(node.inputs.size() > 2 ? node.inputs[2] : -1),
-        output_(node.outputs[0]), g_(g), q_(q), multipliers_(std::move(multipliers)), shifts_(std::move(shifts)) {
-    q_.multiplier = multipliers_.data();
-    q_.shift = shifts_.data();
+        output_(node.outputs[0]), g_(g), q_(q), tables_(std::move(tables)) {
+    tables_.Bind(&q_);
   }
 
   void Run(const RunContext& ctx) const override {
-    FullyConnectedReference(g_, q_, ctx.in<T>(input_), ctx.in<T>(weights_),
+    FullyConnectedReference(g_, q_, ctx.in<T>(input_), ctx.in<W>(weights_),
                             bias_ < 0 ? nullptr : ctx.in<int32_t>(bias_), ctx.out<T>(output_));
   }
 
@@ -45,7 +44,7 @@ class QuantizedFullyConnectedKernel final : public Kernel {
   int32_t input_, weights_, bias_, output_;
   FullyConnectedGeometry g_;
   RequantParams q_;
-  std::vector<int32_t> multipliers_, shifts_;
+  RequantTables tables_;
 };
 
 class FloatFullyConnectedKernel final : public Kernel {
@@ -69,6 +68,16 @@ class FloatFullyConnectedKernel final : public Kernel {
 
 void FullyConnectedReference(const FullyConnectedGeometry& g, const RequantParams& q, const uint8_t* input,
                              const uint8_t* weights, const int32_t* bias, uint8_t* output) {
+  QuantizedFullyConnected(g, q, input, weights, bias, output);
+}
+
+void FullyConnectedReference(const FullyConnectedGeometry& g, const RequantParams& q, const uint8_t* input,
+                             const int8_t* weights, const int32_t* bias, uint8_t* output) {
+  QuantizedFullyConnected(g, q, input, weights, bias, output);
+}
+
+void FullyConnectedReference(const FullyConnectedGeometry& g, const RequantParams& q, const int8_t* input,
+                             const uint8_t* weights, const int32_t* bias, int8_t* output) {
   QuantizedFullyConnected(g, q, input, weights, bias, output);
 }
 
@@ -133,26 +142,20 @@ Status CreateFullyConnectedKernel(const Graph& graph, const Node& node, std::uni
 
   if (input->dtype == DType::kFloat32) {
     EI_RETURN_IF_ERROR(CheckBias(node, bias, DType::kFloat32, g.output_depth));
-    FloatClamp clamp;
-    FloatActivationRange(attrs->activation, &clamp.min, &clamp.max);
+    const FloatClamp clamp = FloatClampFor(attrs->activation, attrs->clamp);
     *kernel = std::make_unique<FloatFullyConnectedKernel>(node, g, clamp);
     return Status::Ok();
   }
-  std::vector<int32_t> multipliers, shifts;
+  RequantTables tables;
   RequantParams q;
-  EI_RETURN_IF_ERROR(PrepareRequant(node, attrs->activation, *input, *weights, bias, *output, g.output_depth,
+  EI_RETURN_IF_ERROR(PrepareRequant(node, attrs->activation, attrs->clamp, *input, *weights, bias, *output, g.output_depth,
                                     /*channel_axis=*/0, /*per_tensor_uses_float_product=*/true,
-                                    /*allow_int8_filter_offset=*/true, &multipliers, &shifts, &q));
+                                    /*allow_int8_filter_offset=*/true, &tables, &q));
   // TFLite's int8 FULLY_CONNECTED is a ruy GEMM, which rounds once; its
   // uint8 one goes through gemmlowp, which rounds twice.
   q.single_rounding = input->dtype == DType::kInt8;
-  if (input->dtype == DType::kUInt8) {
-    *kernel = std::make_unique<QuantizedFullyConnectedKernel<uint8_t>>(node, g, q, std::move(multipliers),
-                                                                       std::move(shifts));
-  } else {
-    *kernel = std::make_unique<QuantizedFullyConnectedKernel<int8_t>>(node, g, q, std::move(multipliers),
-                                                                      std::move(shifts));
-  }
+  *kernel = MakeQuantizedKernel<QuantizedFullyConnectedKernel>(input->dtype, weights->dtype, node, g, q,
+                                                                 std::move(tables));
   return Status::Ok();
 }
 

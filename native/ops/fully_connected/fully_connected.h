@@ -21,8 +21,13 @@ struct FullyConnectedGeometry {
   int32_t output_depth = 1;
 };
 
+// Quantized: activations (input and output) and weights each uint8 or int8.
 void FullyConnectedReference(const FullyConnectedGeometry& g, const RequantParams& q, const uint8_t* input,
                              const uint8_t* weights, const int32_t* bias, uint8_t* output);
+void FullyConnectedReference(const FullyConnectedGeometry& g, const RequantParams& q, const uint8_t* input,
+                             const int8_t* weights, const int32_t* bias, uint8_t* output);
+void FullyConnectedReference(const FullyConnectedGeometry& g, const RequantParams& q, const int8_t* input,
+                             const uint8_t* weights, const int32_t* bias, int8_t* output);
 void FullyConnectedReference(const FullyConnectedGeometry& g, const RequantParams& q, const int8_t* input,
                              const int8_t* weights, const int32_t* bias, int8_t* output);
 void FullyConnectedReference(const FullyConnectedGeometry& g, const FloatClamp& clamp, const float* input,
