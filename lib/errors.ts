@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'E_UNSUPPORTED_OP' // a valid model with an operator (or variant) edgeinfer cannot run
   | 'E_INPUT' // wrong inputs or outputs passed to a run, or a wrong argument
   | 'E_OPTION' // an unknown or invalid option
+  | 'E_DYNAMIC_SHAPE' // an input has a symbolic dimension and no `shapes` load option fixes it
   | 'E_DISPOSED' // the model was disposed
   | 'E_IO' // the model file could not be read
   | 'E_BACKEND' // a backend is unavailable or failed

@@ -24,6 +24,8 @@ Status CreateKernel(const Graph& graph, const Node& node, std::unique_ptr<Kernel
     case OpType::kArgMax: return CreateArgMaxKernel(graph, node, kernel);
     case OpType::kQuantize: return CreateQuantizeKernel(graph, node, kernel);
     case OpType::kDequantize: return CreateDequantizeKernel(graph, node, kernel);
+    case OpType::kClip: return CreateClipKernel(graph, node, kernel);
+    case OpType::kLeakyRelu: return CreateLeakyReluKernel(graph, node, kernel);
   }
   return InternalError("unknown operator type in graph: " + DescribeNode(node));
 }

@@ -15,6 +15,8 @@ const char* StatusCodeName(StatusCode code) {
     case StatusCode::kDisposed: return "E_DISPOSED";
     case StatusCode::kIo: return "E_IO";
     case StatusCode::kBackend: return "E_BACKEND";
+    case StatusCode::kOption: return "E_OPTION";
+    case StatusCode::kDynamicShape: return "E_DYNAMIC_SHAPE";
     case StatusCode::kInternal: return "E_INTERNAL";
   }
   return "E_INTERNAL";
@@ -87,6 +89,8 @@ const char* OpTypeName(OpType op) {
     case OpType::kArgMax: return "ARG_MAX";
     case OpType::kQuantize: return "QUANTIZE";
     case OpType::kDequantize: return "DEQUANTIZE";
+    case OpType::kClip: return "CLIP";
+    case OpType::kLeakyRelu: return "LEAKY_RELU";
   }
   return "UNKNOWN";
 }

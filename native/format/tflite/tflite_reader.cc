@@ -628,6 +628,9 @@ class Reader {
       case OpType::kDequantize:
         node->attrs = std::monostate();
         return Status::Ok();
+      case OpType::kClip:
+      case OpType::kLeakyRelu:
+        break;  // ONNX operators: no TFLite builtin maps to them
     }
     return InternalError(name + ": no attribute reader");
   }

@@ -37,6 +37,8 @@ enum class OpType : uint8_t {
   kArgMax,
   kQuantize,
   kDequantize,
+  kClip,       // ONNX Relu and Clip: clamp to [min, max]
+  kLeakyRelu,  // ONNX LeakyRelu
 };
 
 const char* OpTypeName(OpType op);
@@ -83,7 +85,6 @@ struct FullyConnectedAttrs {
 // ADD, MUL (with broadcasting of the two inputs).
 struct ElementwiseAttrs {
   Activation activation = Activation::kNone;
-  FusedClamp clamp;
 };
 
 // AVERAGE_POOL_2D, MAX_POOL_2D.
@@ -133,11 +134,22 @@ struct ArgMaxAttrs {
   int32_t axis = 0;
 };
 
+// CLIP: clamp to [clamp.min, clamp.max]; quantized tensors clamp to the
+// bounds quantized with the output's parameters (same as input's).
+struct ClipAttrs {
+  FusedClamp clamp;
+};
+
+// LEAKY_RELU: x < 0 ? alpha * x : x.
+struct LeakyReluAttrs {
+  float alpha = 0.01f;
+};
+
 // RESHAPE, SQUEEZE, LOGISTIC, HARD_SWISH, QUANTIZE, DEQUANTIZE carry no
 // attributes: everything they need is in their tensors' shapes and params.
 using NodeAttrs = std::variant<std::monostate, ConvAttrs, FullyConnectedAttrs, ElementwiseAttrs, PoolAttrs,
                                ReduceAttrs, SoftmaxAttrs, PadAttrs, TransposeAttrs, ConcatAttrs, ResizeAttrs,
-                               ArgMaxAttrs>;
+                               ArgMaxAttrs, ClipAttrs, LeakyReluAttrs>;
 
 struct Tensor {
   std::string name;

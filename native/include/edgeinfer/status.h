@@ -16,6 +16,8 @@ enum class StatusCode {
   kDisposed,        // E_DISPOSED: model used after dispose()
   kIo,              // E_IO: file could not be read
   kBackend,         // E_BACKEND: backend unavailable or failed
+  kOption,          // E_OPTION: an invalid load option
+  kDynamicShape,    // E_DYNAMIC_SHAPE: an input's shape is symbolic and no `shapes` option fixes it
   kInternal,        // E_INTERNAL: a bug in edgeinfer
 };
 
@@ -40,6 +42,7 @@ class Status {
 inline Status ModelFormatError(std::string m) { return Status(StatusCode::kModelFormat, std::move(m)); }
 inline Status UnsupportedError(std::string m) { return Status(StatusCode::kUnsupportedOp, std::move(m)); }
 inline Status InputError(std::string m) { return Status(StatusCode::kInput, std::move(m)); }
+inline Status OptionError(std::string m) { return Status(StatusCode::kOption, std::move(m)); }
 inline Status InternalError(std::string m) { return Status(StatusCode::kInternal, std::move(m)); }
 
 #define EI_RETURN_IF_ERROR(expr)            \

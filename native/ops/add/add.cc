@@ -2,6 +2,7 @@
 #include "ops/add/add.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "ops/common/binary.h"
 #include "ops/common/quantization.h"
@@ -24,6 +25,26 @@ Status CreateAddKernel(const Graph& graph, const Node& node, std::unique_ptr<Ker
   }
 
   const float scale1 = in1.quant.scale[0], scale2 = in2.quant.scale[0], out_scale = out.quant.scale[0];
+  if (node.rounding == Rounding::kHalfEven) {
+    if (bn.activation != Activation::kNone) {
+      return UnsupportedError(DescribeNode(node) + ": a fused activation with ONNX rounding is not supported");
+    }
+    OnnxAddParams p;
+    p.ratio1 = scale1 / out_scale;
+    p.ratio2 = scale2 / out_scale;
+    const float zp1 = static_cast<float>(in1.quant.zero_point[0]), zp2 = static_cast<float>(in2.quant.zero_point[0]);
+    p.fixed = static_cast<float>(out.quant.zero_point[0]) - std::fma(p.ratio1, zp1, p.ratio2 * zp2);
+    p.in1_scalar = in1.num_elements() == 1 && out.num_elements() > 1;
+    p.in2_scalar = !p.in1_scalar && in2.num_elements() == 1 && out.num_elements() > 1;
+    p.qmin = QuantizedMin(out.dtype);
+    p.qmax = QuantizedMax(out.dtype);
+    if (out.dtype == DType::kInt8) {
+      *kernel = std::make_unique<BinaryKernel<OnnxAddParams, int8_t, AddOnnx<int8_t>>>(p, bn.plan, node);
+    } else {
+      *kernel = std::make_unique<BinaryKernel<OnnxAddParams, uint8_t, AddOnnx<uint8_t>>>(p, bn.plan, node);
+    }
+    return Status::Ok();
+  }
 
   QuantizedAddParams p;
   p.input1_offset = static_cast<int32_t>(-in1.quant.zero_point[0]);

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <cstdint>
 
 #include "ops/common/binary.h"
@@ -29,6 +31,42 @@ inline int32_t QuantizedAddElement(const QuantizedAddParams& p, int32_t a, int32
   const int32_t raw = MultiplyByQuantizedMultiplier(scaled1 + scaled2, p.output_multiplier, p.output_shift) +
                       p.output_offset;
   return std::min(p.act_max, std::max(p.act_min, raw));
+}
+
+// ONNX models (Rounding::kHalfEven) add as ONNX Runtime's QLinearAdd does
+// on x86-64 with AVX2 (MLAS's AVX2 kernel): in float, with the ratios of
+// the scales and the zero points folded into one constant,
+//   t = fma(a, ratio1, fma(b, ratio2, fixed)),  fixed = zp_c - (ratio1*zp_a + ratio2*zp_b)
+// (an operand that is one element for the whole tensor is folded into
+// `fixed` first, with a separate multiply and add), then converted rounding
+// half to even with cvtps2dq's overflow value and saturated to the type.
+struct OnnxAddParams {
+  float ratio1 = 0.f, ratio2 = 0.f;
+  float fixed = 0.f;
+  bool in1_scalar = false, in2_scalar = false;
+  int32_t qmin = 0, qmax = 0;
+};
+
+inline int32_t OnnxAddElement(const OnnxAddParams& p, int32_t a, int32_t b) {
+  float t;
+  if (p.in1_scalar) {
+    t = std::fma(static_cast<float>(b), p.ratio2, p.fixed + static_cast<float>(a) * p.ratio1);
+  } else if (p.in2_scalar) {
+    t = std::fma(static_cast<float>(a), p.ratio1, p.fixed + static_cast<float>(b) * p.ratio2);
+  } else {
+    t = std::fma(static_cast<float>(a), p.ratio1, std::fma(static_cast<float>(b), p.ratio2, p.fixed));
+  }
+  // cvtps2dq gives INT32_MIN for anything outside int32 (and NaN).
+  const int32_t r = t >= -2147483648.f && t < 2147483648.f ? static_cast<int32_t>(std::nearbyint(t))
+                                                           : std::numeric_limits<int32_t>::min();
+  return std::min(p.qmax, std::max(p.qmin, r));
+}
+
+template <typename T>
+void AddOnnx(const OnnxAddParams& p, const BroadcastPlan& plan, const T* in1, const T* in2, T* out) {
+  ForEachBroadcast(plan, [&](int64_t o, int64_t i1, int64_t i2) {
+    out[o] = static_cast<T>(OnnxAddElement(p, in1[i1], in2[i2]));
+  });
 }
 
 template <typename T>

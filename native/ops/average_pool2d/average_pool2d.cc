@@ -43,6 +43,11 @@ class FloatAveragePoolKernel final : public Kernel {
 Status CreateAveragePool2DKernel(const Graph& graph, const Node& node, std::unique_ptr<Kernel>* kernel) {
   PoolGeometry g;
   EI_RETURN_IF_ERROR(PreparePool(graph, node, &g));
+  // TFLite's integer average rounds half away from zero; ONNX models average
+  // in float (between DequantizeLinear and QuantizeLinear) instead.
+  if (graph.tensors[node.inputs[0]].dtype != DType::kFloat32 && node.rounding != Rounding::kTfliteFixedPoint) {
+    return UnsupportedError(DescribeNode(node) + ": a quantized average with ONNX rounding is not supported");
+  }
   const Activation act = std::get<PoolAttrs>(node.attrs).activation;
   const Tensor& out = graph.tensors[node.outputs[0]];
   const int32_t i = node.inputs[0], o = node.outputs[0];

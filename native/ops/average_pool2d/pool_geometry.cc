@@ -59,9 +59,6 @@ Status PreparePool(const Graph& graph, const Node& node, PoolGeometry* g) {
   }
   if (in.dtype == DType::kFloat32) return Status::Ok();
 
-  if (node.rounding != Rounding::kTfliteFixedPoint) {
-    return UnsupportedError(DescribeNode(node) + ": only TFLite fixed-point rounding is supported");
-  }
   EI_RETURN_IF_ERROR(CheckPerTensorQuantization(node, in, "input"));
   EI_RETURN_IF_ERROR(CheckPerTensorQuantization(node, out, "output"));
   // TFLite pools the raw 8-bit values and never requantizes.

@@ -51,9 +51,6 @@ inline Status PrepareBinaryElementwise(const Graph& graph, const Node& node, Bin
                             " dimensions are not supported");
   }
   if (out.dtype != DType::kFloat32) {
-    if (node.rounding != Rounding::kTfliteFixedPoint) {
-      return UnsupportedError(DescribeNode(node) + ": only TFLite fixed-point rounding is supported");
-    }
     EI_RETURN_IF_ERROR(CheckPerTensorQuantization(node, in1, "input 1"));
     EI_RETURN_IF_ERROR(CheckPerTensorQuantization(node, in2, "input 2"));
     EI_RETURN_IF_ERROR(CheckPerTensorQuantization(node, out, "output"));

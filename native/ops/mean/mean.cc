@@ -139,9 +139,6 @@ Status CreateMeanKernel(const Graph& graph, const Node& node, std::unique_ptr<Ke
     return Status::Ok();
   }
 
-  if (node.rounding != Rounding::kTfliteFixedPoint) {
-    return UnsupportedError(DescribeNode(node) + ": only TFLite fixed-point rounding is supported");
-  }
   if (!ValidQuantization(in) || !ValidQuantization(out)) {
     return UnsupportedError(DescribeNode(node) + ": input and output need valid per-tensor quantization");
   }
@@ -150,7 +147,12 @@ Status CreateMeanKernel(const Graph& graph, const Node& node, std::unique_ptr<Ke
   const auto out_zp = static_cast<int32_t>(out.quant.zero_point[0]);
   QuantizedMeanParams p;
   p.geometry = g;
-  if (TakesSpatialPath(graph, node, *attrs, rank)) {
+  if (node.rounding == Rounding::kHalfEven) {
+    p.path = QuantizedMeanPath::kOnnxHalfEven;
+    p.scale = in_scale / (out_scale * static_cast<float>(g.count));
+    p.bias = static_cast<int32_t>(-int64_t{in_zp} * g.count);
+    p.output_zero_point = out_zp;
+  } else if (TakesSpatialPath(graph, node, *attrs, rank)) {
     // Float intermediates, in TFLite's order, so the bias and multiplier match.
     p.path = QuantizedMeanPath::kSpatial4D;
     const float num_elements_in_axis = static_cast<float>(in.shape[1] * in.shape[2]);

@@ -10,6 +10,9 @@
 //  - int8/uint8 otherwise: reference_ops::QuantizedMeanOrSum: a float mean
 //    rescaled by input_scale / output_scale and rounded.
 //  - float32: the sum in input order divided by the count.
+//  - ONNX models (Rounding::kHalfEven, GlobalAveragePool): ONNX Runtime's
+//    QLinearGlobalAveragePool: sum - input_zero_point * count, times
+//    input_scale / (output_scale * count) in float, rounded half to even.
 // Every path first sums the raw values of each output's elements.
 #pragma once
 
@@ -48,7 +51,7 @@ void SumOverAxes(const ReduceGeometry& g, const T* input, Acc* sums) {
           }
 }
 
-enum class QuantizedMeanPath { kSpatial4D, kSameQuantization, kRescale };
+enum class QuantizedMeanPath { kSpatial4D, kSameQuantization, kRescale, kOnnxHalfEven };
 
 struct QuantizedMeanParams {
   QuantizedMeanPath path = QuantizedMeanPath::kRescale;
@@ -57,7 +60,8 @@ struct QuantizedMeanParams {
   int32_t multiplier = 0;
   int shift = 0;
   int32_t bias = 0;
-  // kRescale
+  // kRescale; kOnnxHalfEven: scale = input_scale / (output_scale * count)
+  // and bias = -input_zero_point * count
   float scale = 0.f;
   float float_bias = 0.f;
   int32_t output_zero_point = 0;
@@ -71,6 +75,13 @@ void MeanQuantized(const QuantizedMeanParams& p, const T* input, int32_t* sums, 
   SumOverAxes(g, input, sums);
   for (int64_t i = 0; i < g.output_size; ++i) {
     switch (p.path) {
+      case QuantizedMeanPath::kOnnxHalfEven:
+        // ONNX Runtime's QLinearGlobalAveragePool: the biased sum requantized
+        // as MlasRequantizeOutput does.
+        output[i] = static_cast<T>(
+            RequantizeHalfEven(static_cast<int32_t>(static_cast<uint32_t>(sums[i]) + static_cast<uint32_t>(p.bias)),
+                               p.scale, p.output_zero_point, kMin, kMax));
+        break;
       case QuantizedMeanPath::kSpatial4D: {
         const int32_t acc = MultiplyByQuantizedMultiplier(sums[i], p.multiplier, p.shift) + p.bias;
         output[i] = static_cast<T>(std::min(kMax, std::max(kMin, acc)));

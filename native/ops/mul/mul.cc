@@ -12,6 +12,9 @@ namespace edgeinfer {
 Status CreateMulKernel(const Graph& graph, const Node& node, std::unique_ptr<Kernel>* kernel) {
   BinaryNode bn;
   EI_RETURN_IF_ERROR(PrepareBinaryElementwise(graph, node, &bn));
+  if (bn.out->dtype != DType::kFloat32 && node.rounding != Rounding::kTfliteFixedPoint) {
+    return UnsupportedError(DescribeNode(node) + ": quantized MUL with ONNX rounding is not supported (it runs in float)");
+  }
   const Tensor& in1 = *bn.in1;
   const Tensor& in2 = *bn.in2;
   const Tensor& out = *bn.out;
