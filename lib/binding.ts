@@ -22,6 +22,27 @@ export interface NativeModelInfo {
   inputs: NativeTensorInfo[];
   outputs: NativeTensorInfo[];
   operators: Record<string, number>;
+  graph: NativeNodeInfo[];
+  floatNodes: number;
+}
+
+export interface NativeNodeInfo {
+  /** The kernel's operator (CONV_2D, ...). */
+  op: string;
+  /** What it came from in the model: an operator name, or fused ones joined by '+' (Conv+Clip). */
+  source: string;
+  /** Element type of its first output. */
+  dtype: string;
+  /** Whether it computes in float32 (QUANTIZE/DEQUANTIZE excepted). */
+  float: boolean;
+  /** What it computes: 'int8 Conv+ReLU', 'int8 MatMul+Add', 'uint8 ADD', 'SOFTMAX' (float), ... */
+  kernel: string;
+  output: string;
+}
+
+export interface NativeLoadOptions {
+  threads?: number;
+  shapes?: Record<string, number[]>;
 }
 
 export interface NativeModel {
@@ -33,8 +54,8 @@ export interface NativeModel {
 
 export interface NativeAddon {
   setErrorClass(ctor: typeof EdgeInferError): void;
-  loadSync(source: string | Uint8Array, threads: number): NativeModel;
-  load(source: string | Uint8Array, threads: number): Promise<NativeModel>;
+  loadSync(source: string | Uint8Array, options: NativeLoadOptions): NativeModel;
+  load(source: string | Uint8Array, options: NativeLoadOptions): Promise<NativeModel>;
 }
 
 const packageRoot = path.join(__dirname, '..');

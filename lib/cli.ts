@@ -10,7 +10,9 @@ import { allocate, elementCount, type TensorInfo, type TypedArray } from './tens
 const usage = `Usage: edgeinfer <command> [model] [options]
 
 Commands:
-  info <model>                 inputs, outputs, quantization, operator counts, arena size
+  info <model>                 inputs, outputs, quantization, operator counts, arena size,
+                               the kernels after fusion and how many nodes run in float
+      --graph                  also list every node after fusion
   run [model]                  run once and print the outputs
       --input <file.bin>       raw input bytes (all inputs, concatenated in order);
                                default: a deterministic pseudo-random input
@@ -19,6 +21,7 @@ Commands:
       --runs <n>               timed runs (default 100)
       --warmup <n>             untimed runs first (default 10)
   --threads <n>                threads per run (default: the CPUs this process may use)
+  --shape <input>=<d,d,...>    ONNX: a static shape for an input with symbolic dimensions
 
 Without a model, run and bench use a small int8 image classifier that
 edgeinfer builds itself.`;
@@ -36,10 +39,11 @@ function fail(message: string): never {
 function parseArgs(argv: string[]): Args {
   const positional: string[] = [];
   const options: Record<string, string> = {};
-  const valued = new Set(['input', 'output', 'runs', 'warmup', 'threads']);
+  const valued = new Set(['input', 'output', 'runs', 'warmup', 'threads', 'shape']);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '-h' || a === '--help') options.help = 'true';
+    else if (a === '--graph') options.graph = 'true';
     else if (a === '-v' || a === '--version') options.version = 'true';
     else if (a.startsWith('--')) {
       const [key, inline] = a.slice(2).split('=', 2);
@@ -63,7 +67,13 @@ function intOption(options: Record<string, string>, name: string, fallback: numb
 
 function loadModel(args: Args): { model: Model; label: string } {
   const threads = args.options.threads === undefined ? undefined : intOption(args.options, 'threads', 1, 1);
-  if (args.model) return { model: Model.loadSync(args.model, { threads }), label: args.model };
+  let shapes: Record<string, number[]> | undefined;
+  if (args.options.shape !== undefined) {
+    const m = /^([^=]+)=(\d+(?:,\d+)*)$/.exec(args.options.shape);
+    if (!m) fail(`--shape must look like input=1,3,224,224, got '${args.options.shape}'`);
+    shapes = { [m[1]]: m[2].split(',').map(Number) };
+  }
+  if (args.model) return { model: Model.loadSync(args.model, { threads, shapes }), label: args.model };
   const { buildDefaultModel } = require('./default-model') as typeof import('./default-model');
   return { model: Model.loadSync(buildDefaultModel(), { threads }), label: '(built-in demo classifier)' };
 }
@@ -150,6 +160,15 @@ function info(args: Args): void {
   console.log('operators:');
   for (const [name, count] of Object.entries(i.operators).sort((a, b) => b[1] - a[1])) console.log(`  ${name} ${count}`);
   console.log(`arena: ${i.arenaBytes} bytes (${(i.arenaBytes / 1024).toFixed(1)} KiB)`);
+  const kernels = new Map<string, number>();
+  for (const n of i.graph) kernels.set(n.kernel, (kernels.get(n.kernel) ?? 0) + 1);
+  console.log('kernels (after fusion):');
+  for (const [name, count] of [...kernels].sort((a, b) => b[1] - a[1])) console.log(`  ${name} ${count}`);
+  console.log(`float nodes: ${i.floatNodes}${i.floatNodes > 0 ? ' (these run in float32, not INT8)' : ''}`);
+  if (args.options.graph !== undefined) {
+    console.log('graph:');
+    i.graph.forEach((n, k) => console.log(`  ${String(k).padStart(4)} ${n.kernel.padEnd(24)} from ${n.source.padEnd(20)} -> ${n.output}${n.float ? '  [float]' : ''}`));
+  }
   model.dispose();
 }
 

@@ -1,5 +1,5 @@
 /** Model: load once, run many times. */
-import { native, type NativeModel, type NativeModelInfo } from './binding';
+import { native, type NativeLoadOptions, type NativeModel, type NativeModelInfo, type NativeNodeInfo } from './binding';
 import { EdgeInferError } from './errors';
 import { allocate, dequantizeFrom, elementCount, quantizeTo, type TensorInfo, type TypedArray } from './tensor';
 
@@ -9,6 +9,11 @@ export interface LoadOptions {
    * (its CPU affinity, capped by a cgroup CPU quota); `model.info.threads` says.
    */
   threads?: number;
+  /**
+   * ONNX models: static shapes for inputs with symbolic dimensions, by input
+   * name, e.g. `{ input: [1, 3, 224, 224] }`.
+   */
+  shapes?: Record<string, readonly number[]>;
 }
 
 export type Inputs = TypedArray[] | Record<string, TypedArray>;
@@ -21,12 +26,16 @@ export interface ModelInfo {
   nodes: number;
   /** Operator name -> number of nodes. */
   operators: Record<string, number>;
+  /** The graph as it runs, after fusion (ONNX: Conv+Clip, Gemm, ...). */
+  graph: readonly Readonly<NativeNodeInfo>[];
+  /** Nodes that compute in float32: 0 when a quantized model runs all-integer between its input and output. */
+  floatNodes: number;
 }
 
-const knownOptions = ['threads'];
+const knownOptions = ['threads', 'shapes'];
 
-function checkOptions(options: unknown): number {
-  if (options === undefined) return 0;
+function checkOptions(options: unknown): NativeLoadOptions {
+  if (options === undefined) return {};
   if (options === null || typeof options !== 'object') {
     throw new EdgeInferError(`expected an options object for Model.load, got ${options === null ? 'null' : typeof options}`, 'E_OPTION');
   }
@@ -39,12 +48,28 @@ function checkOptions(options: unknown): number {
       );
     }
   }
-  const { threads } = options as LoadOptions;
-  if (threads === undefined) return 0; // the native default: what the process may really use
-  if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
-    throw new EdgeInferError(`expected an integer from 1 to 256 for option 'threads', got ${String(threads)}`, 'E_OPTION');
+  const { threads, shapes } = options as LoadOptions;
+  const out: NativeLoadOptions = {};
+  if (threads !== undefined) {
+    // Omitted: the native default, what the process may really use.
+    if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
+      throw new EdgeInferError(`expected an integer from 1 to 256 for option 'threads', got ${String(threads)}`, 'E_OPTION');
+    }
+    out.threads = threads;
   }
-  return threads;
+  if (shapes !== undefined) {
+    if (shapes === null || typeof shapes !== 'object' || Array.isArray(shapes)) {
+      throw new EdgeInferError(`expected { inputName: [dims...] } for option 'shapes'`, 'E_OPTION');
+    }
+    out.shapes = {};
+    for (const [name, dims] of Object.entries(shapes)) {
+      if (!Array.isArray(dims) || !dims.every((d) => Number.isInteger(d) && d >= 1 && d <= 2 ** 31 - 1)) {
+        throw new EdgeInferError(`option 'shapes': '${name}' must be an array of positive integers, got ${JSON.stringify(dims)}`, 'E_OPTION');
+      }
+      out.shapes[name] = [...dims];
+    }
+  }
+  return out;
 }
 
 function checkSource(source: unknown): string | Uint8Array {
@@ -85,17 +110,23 @@ export class Model {
       threads: info.threads,
       nodes: info.nodes,
       operators: Object.freeze(info.operators),
+      graph: Object.freeze(info.graph.map((n) => Object.freeze(n))),
+      floatNodes: info.floatNodes,
     });
     this.#inputIndex = new Map(info.inputs.map((t, i) => [t.name, i]));
   }
 
-  /** Loads a .tflite model from a path or bytes; reading and preparing run off the event loop. */
+  /**
+   * Loads a .tflite or .onnx model (told apart by content) from a path or
+   * bytes; reading and preparing run off the event loop. ONNX external data
+   * is found beside a model loaded from its path.
+   */
   static async load(source: string | URL | Uint8Array | ArrayBuffer, options?: LoadOptions): Promise<Model> {
-    const threads = checkOptions(options);
+    const opts = checkOptions(options);
     const src = checkSource(source);
     const stack = new Error().stack;
     try {
-      return new Model(await native().load(src, threads));
+      return new Model(await native().load(src, opts));
     } catch (err) {
       if (err instanceof Error && stack) err.stack = `${err.name}: ${err.message}\n${stack.split('\n').slice(1).join('\n')}`;
       throw err;
@@ -104,8 +135,8 @@ export class Model {
 
   /** Loads a model on the calling thread. */
   static loadSync(source: string | URL | Uint8Array | ArrayBuffer, options?: LoadOptions): Model {
-    const threads = checkOptions(options);
-    return new Model(native().loadSync(checkSource(source), threads));
+    const opts = checkOptions(options);
+    return new Model(native().loadSync(checkSource(source), opts));
   }
 
   /**

@@ -36,6 +36,12 @@ export interface MobileNetV2Options {
    * saturating int16 (pmaddubsw), which full-range weights overflow.
    */
   reduceRange?: boolean;
+  /**
+   * Activations (by layer output name, e.g. 'block3.expand') to expose as
+   * extra float graph outputs of the ONNX models, after the logits, for
+   * layer-by-layer comparisons.
+   */
+  extraOutputs?: string[];
 }
 
 interface Conv {
@@ -324,8 +330,8 @@ export function buildMobileNetV2(options: MobileNetV2Options = {}): MobileNetV2M
   quantized.set(fc, quantizeWeights(fc.weight, fc.bias, activations.get('flatten')!.scale, qmax));
 
   return {
-    floatOnnx: writeOnnx(layers, fc, resolution, null, null),
-    qdqOnnx: writeOnnx(layers, fc, resolution, activations, quantized),
+    floatOnnx: writeOnnx(layers, fc, resolution, null, null, options.extraOutputs ?? []),
+    qdqOnnx: writeOnnx(layers, fc, resolution, activations, quantized, options.extraOutputs ?? []),
     tflite: writeTflite(layers, fc, resolution, activations, quantized),
     activations,
   };
@@ -348,6 +354,7 @@ function writeOnnx(
   resolution: number,
   activations: Map<string, Quant> | null,
   quantized: Map<Layer | typeof fc, QuantizedWeights> | null,
+  extraOutputs: string[],
 ): Uint8Array {
   const w = new OnnxWriter({ opset: 13, producer: 'edgeinfer mobilenet-v2' });
   const scalar = (name: string, dtype: 'float32' | 'int8', v: number): string =>
@@ -437,6 +444,13 @@ function writeOnnx(
   // A quantized graph output: Q -> DQ, the DQ writing the original name.
   if (activations) qdq('logits', 'logits_QuantizeLinear_Input', 'logits');
   w.addOutput('logits', 'float32', [1, fc.classes]);
+  for (const name of extraOutputs) {
+    const layer = layers.find((l) => l.output === name);
+    if (!layer) throw new Error(`mobilenet-v2: no layer '${name}'`);
+    const channels = layer.op === 'conv' ? layer.outC : (layers.find((l) => l.op === 'conv' && l.output === layer.b) as Conv).outC;
+    const size = sizes.get(name)!;
+    w.addOutput(consumed.get(name)!, 'float32', [1, channels, size, size]);
+  }
   return w.finish();
 }
 

@@ -15,6 +15,7 @@ struct LoadRequest {
   std::string path;     // set when loading from a file
   ModelBytes bytes;     // set when loading from caller's bytes (already copied)
   SessionOptions options;
+  LoadOptions load;
 };
 
 LoadRequest ParseLoadArgs(const Napi::CallbackInfo& info) {
@@ -30,14 +31,38 @@ LoadRequest ParseLoadArgs(const Napi::CallbackInfo& info) {
   } else {
     Throw(env, StatusCode::kInput, "expected a file path (string) or the model's bytes (Uint8Array/Buffer)");
   }
-  if (info[1].IsNumber()) req.options.threads = info[1].As<Napi::Number>().Int32Value();
+  // The TypeScript layer has validated the options: { threads, shapes }.
+  if (info[1].IsObject()) {
+    Napi::Object o = info[1].As<Napi::Object>();
+    Napi::Value threads = o.Get("threads");
+    if (threads.IsNumber()) req.options.threads = threads.As<Napi::Number>().Int32Value();
+    Napi::Value shapes = o.Get("shapes");
+    if (shapes.IsObject()) {
+      Napi::Object by_name = shapes.As<Napi::Object>();
+      Napi::Array names = by_name.GetPropertyNames();
+      for (uint32_t i = 0; i < names.Length(); ++i) {
+        const std::string name = names.Get(i).As<Napi::String>().Utf8Value();
+        Napi::Value dims = by_name.Get(name);
+        if (!dims.IsArray()) Throw(env, StatusCode::kOption, "option 'shapes': '" + name + "' must be an array of dimensions");
+        Napi::Array a = dims.As<Napi::Array>();
+        std::vector<int64_t> shape;
+        for (uint32_t k = 0; k < a.Length(); ++k) {
+          Napi::Value d = a.Get(k);
+          if (!d.IsNumber()) Throw(env, StatusCode::kOption, "option 'shapes': '" + name + "' must hold numbers");
+          shape.push_back(d.As<Napi::Number>().Int64Value());
+        }
+        req.load.shapes[name] = std::move(shape);
+      }
+    }
+  }
+  req.load.model_path = req.path;
   return req;
 }
 
 Status Prepare(LoadRequest& req, std::shared_ptr<SessionHandle>* handle) {
   if (!req.path.empty()) EI_RETURN_IF_ERROR(MapModelFile(req.path, &req.bytes));
   std::shared_ptr<Graph> graph;
-  EI_RETURN_IF_ERROR(LoadGraph(req.bytes.data, req.bytes.size, req.bytes.owner, &graph));
+  EI_RETURN_IF_ERROR(LoadGraph(req.bytes.data, req.bytes.size, req.bytes.owner, req.load, &graph));
   auto h = std::make_shared<SessionHandle>();
   EI_RETURN_IF_ERROR(Session::Create(std::move(graph), req.options, &h->session));
   *handle = std::move(h);

@@ -125,6 +125,31 @@ const std::shared_ptr<SessionHandle>& ModelWrap::Live(Napi::Env env) const {
   return handle_;
 }
 
+// What a node computes, as a user reads it: the fused integer kernels are
+// "Conv+ReLU" (a convolution whose output clamp starts at real zero, from a
+// folded Relu/Clip or the output's own range) and "MatMul+Add" (a fully
+// connected node with its bias); anything else is its operator's name.
+std::string KernelLabel(const Graph& g, const Node& n) {
+  const bool quantized = !n.outputs.empty() && g.tensors[n.outputs[0]].dtype != DType::kFloat32;
+  const char* prefix = quantized ? "int8 " : "";
+  if (quantized && g.tensors[n.outputs[0]].dtype == DType::kUInt8) prefix = "uint8 ";
+  if (n.op == OpType::kConv2D || n.op == OpType::kDepthwiseConv2D) {
+    const auto& a = std::get<ConvAttrs>(n.attrs);
+    bool relu = a.activation != Activation::kNone || a.clamp.min >= 0.f;
+    if (quantized) {
+      const Tensor& out = g.tensors[n.outputs[0]];
+      relu = relu || out.quant.zero_point.at(0) == (out.dtype == DType::kInt8 ? -128 : 0);
+    }
+    const char* conv = n.op == OpType::kConv2D ? "Conv" : "DepthwiseConv";
+    return std::string(prefix) + conv + (relu ? "+ReLU" : "");
+  }
+  if (n.op == OpType::kFullyConnected) {
+    const bool bias = n.inputs.size() > 2 && n.inputs[2] >= 0;
+    return std::string(prefix) + (bias ? "MatMul+Add" : "MatMul");
+  }
+  return std::string(prefix) + OpTypeName(n.op);
+}
+
 Napi::Value ModelWrap::Info(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const Session& session = *Live(env)->session;
@@ -141,6 +166,31 @@ Napi::Value ModelWrap::Info(const Napi::CallbackInfo& info) {
   Napi::Object ops = Napi::Object::New(env);
   for (const auto& [name, count] : counts) ops.Set(name, count);
   o.Set("operators", ops);
+  // The graph as it runs (after the ONNX fusion passes): each node's
+  // operator, what it came from in the model, and whether it computes in
+  // float. QUANTIZE and DEQUANTIZE convert at the edges of integer work and
+  // are not counted as float nodes.
+  Napi::Array list = Napi::Array::New(env, g.nodes.size());
+  int float_nodes = 0;
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const Node& n = g.nodes[i];
+    bool is_float = false;
+    if (n.op != OpType::kQuantize && n.op != OpType::kDequantize) {
+      for (int32_t t : n.inputs) is_float = is_float || (t >= 0 && g.tensors[t].dtype == DType::kFloat32);
+      for (int32_t t : n.outputs) is_float = is_float || g.tensors[t].dtype == DType::kFloat32;
+    }
+    float_nodes += is_float;
+    Napi::Object node = Napi::Object::New(env);
+    node.Set("op", OpTypeName(n.op));
+    node.Set("source", n.source_op.empty() ? std::string(OpTypeName(n.op)) : n.source_op);
+    node.Set("dtype", n.outputs.empty() ? std::string("none") : std::string(DTypeName(g.tensors[n.outputs[0]].dtype)));
+    node.Set("float", is_float);
+    node.Set("kernel", KernelLabel(g, n));
+    node.Set("output", n.outputs.empty() ? std::string() : g.tensors[n.outputs[0]].name);
+    list.Set(static_cast<uint32_t>(i), node);
+  }
+  o.Set("graph", list);
+  o.Set("floatNodes", float_nodes);
   return o;
 }
 

@@ -17,6 +17,8 @@
 #include <unistd.h>
 #endif
 
+#include "edgeinfer/kernel.h"
+#include "edgeinfer/session.h"
 #include "format/onnx/onnx_test_builder.h"
 #include "format/onnx/protobuf_reader.h"
 #include "format/tflite/tflite_reader.h"
@@ -843,7 +845,7 @@ bool GraphInside(const std::vector<uint8_t>& b, const OnnxGraph& g) {
 }
 
 struct MutationStats {
-  int runs = 0, ok = 0, model_format = 0, looks_like = 0;
+  int runs = 0, ok = 0, model_format = 0, looks_like = 0, imported = 0, kernels = 0;
 };
 
 void ParseMutant(const std::vector<uint8_t>& bytes, MutationStats* stats) {
@@ -863,6 +865,21 @@ void ParseMutant(const std::vector<uint8_t>& bytes, MutationStats* stats) {
     CHECK(code == StatusCode::kOk || code == StatusCode::kModelFormat);
   }
   for (const OnnxOpsetId& id : m.opset_import) CHECK(ViewsInside(bytes, id.domain));
+  // The whole load: import into the IR, the fusion passes (which create
+  // kernels to try them), then every remaining node's kernel.
+  std::shared_ptr<Graph> graph;
+  const Status load = LoadGraph(bytes.data(), bytes.size(), nullptr, &graph);
+  const StatusCode c = load.code();
+  CHECK(c == StatusCode::kOk || c == StatusCode::kModelFormat || c == StatusCode::kUnsupportedOp ||
+        c == StatusCode::kDynamicShape || c == StatusCode::kIo);
+  if (!load.ok()) return;
+  ++stats->imported;
+  for (const Node& n : graph->nodes) {
+    std::unique_ptr<Kernel> k;
+    const StatusCode kc = CreateKernel(*graph, n, &k).code();
+    CHECK(kc == StatusCode::kOk || kc == StatusCode::kModelFormat || kc == StatusCode::kUnsupportedOp);
+    stats->kernels += kc == StatusCode::kOk;
+  }
 }
 
 void Mutate(const std::vector<uint8_t>& original, Rng* rng, MutationStats* stats) {
@@ -953,8 +970,8 @@ TEST(onnx_mutations_never_crash) {
     Rng rng(seed++);
     MutationStats stats;
     for (int i = 0; i < per_model; ++i) Mutate(bytes, &rng, &stats);
-    std::printf("  onnx mutations %-20s %5d runs: %5d ok, %5d E_MODEL_FORMAT, %5d look like ONNX\n", name.c_str(),
-                stats.runs, stats.ok, stats.model_format, stats.looks_like);
+    std::printf("  onnx mutations %-20s %5d runs: %5d ok, %5d E_MODEL_FORMAT, %5d look like ONNX, %5d imported, %6d kernels\n", name.c_str(),
+                stats.runs, stats.ok, stats.model_format, stats.looks_like, stats.imported, stats.kernels);
     total.runs += stats.runs;
     total.ok += stats.ok;
     total.model_format += stats.model_format;

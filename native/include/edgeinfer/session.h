@@ -5,7 +5,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "edgeinfer/graph.h"
@@ -64,9 +66,21 @@ class Session {
   std::vector<OutputSlot> output_copies_;
 };
 
-// Reads a model file's bytes (format detected from content) into a graph.
+// How a model is read (not how it runs: that is SessionOptions).
+struct LoadOptions {
+  // The file the bytes came from, if any: ONNX external data is looked up
+  // beside it.
+  std::string model_path;
+  // Static shapes for ONNX graph inputs with symbolic dimensions, by name.
+  std::map<std::string, std::vector<int64_t>> shapes;
+};
+
+// Reads a model file's bytes (format detected from content: .tflite or
+// ONNX) into a graph; ONNX graphs go through the QDQ fusion passes.
 // `storage` owns the bytes and must keep them alive and unchanged for the
 // graph's lifetime; constant tensors point into them.
+Status LoadGraph(const uint8_t* data, size_t size, std::shared_ptr<const void> storage, const LoadOptions& options,
+                 std::shared_ptr<Graph>* graph);
 Status LoadGraph(const uint8_t* data, size_t size, std::shared_ptr<const void> storage,
                  std::shared_ptr<Graph>* graph);
 
