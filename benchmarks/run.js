@@ -22,16 +22,18 @@ const usage = `Usage: npm run bench -- [options]
   --quick           fewer runs and repetitions (about a minute)
   --threads LIST    thread counts for MobileNetV2 (default 1,2)
   --only LIST       sections to run: mobilenet,mlp,cold,models (default all)
+  --no-ort          leave onnxruntime-node out (as when it is not installed)
   --help`;
 
 // ---------------------------------------------------------------- options
 function parseArgs(argv) {
-  const o = { runs: null, quick: false, threads: [1, 2], only: null };
+  const o = { runs: null, quick: false, noOrt: false, threads: [1, 2], only: null };
   for (let i = 0; i < argv.length; i++) {
     const [key, inline] = argv[i].split('=', 2);
     const value = () => inline ?? argv[++i];
     if (key === '--runs') o.runs = Number(value());
     else if (key === '--quick') o.quick = true;
+    else if (key === '--no-ort') o.noOrt = true;
     else if (key === '--threads') o.threads = value().split(',').map(Number);
     else if (key === '--only') o.only = new Set(value().split(','));
     else if (key === '--help' || key === '-h') {
@@ -65,6 +67,7 @@ function parseArgs(argv) {
 }
 
 const opts = parseArgs(process.argv.slice(2));
+let ortNote = 'not installed';
 const log = (s) => process.stderr.write(`${s}\n`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -125,7 +128,7 @@ function machineInfo() {
     logicalCpus: os.cpus().length,
     simdFlags: ['sse4_1', 'avx2', 'fma', 'avx512f', 'avx512_vnni', 'avx_vnni', 'asimddp'].filter(has),
     edgeinferIsa: best,
-    edgeinferIsaSource: 'inferred from CPU flags (edgeinfer does not report it to JavaScript)',
+    edgeinferIsaSource: 'inferred from CPU flags: edgeinfer does not report it to JavaScript',
     edgeinferIsaEnv: cap ?? null,
     isasAvailable: supported,
     node: process.version,
@@ -195,9 +198,9 @@ async function startWorker(label, load, env) {
 
 /**
  * Alternating A/B(/C...): after warm-up, rounds in which every worker runs one
- * batch (the order rotating each round), a batch being sized so that each
- * takes about as long as the slowest worker's single run, and never less than
- * ~20 ms. Stops once every worker has `runs` samples, or after the budget
+ * batch (the order rotating each round), a batch being sized to about a
+ * quarter of the slowest worker's single run, and never less than ~20 ms (a
+ * single run when that is longer). Stops once every worker has `runs` samples, or after the budget
  * (with at least `minRounds` rounds).
  */
 async function alternate(workers, { runs, warmup, budgetMs, minRounds = 3, log: say }) {
@@ -207,7 +210,7 @@ async function alternate(workers, { runs, warmup, budgetMs, minRounds = 3, log: 
     est.push(stats(times).p50);
   }
   const slowest = Math.max(...est);
-  const batch = est.map((e) => Math.min(1000, Math.max(1, Math.round(slowest / e), Math.ceil(20 / Math.max(e, 1e-3)))));
+  const batch = est.map((e) => Math.min(1000, Math.max(1, Math.round(slowest / (4 * e)), Math.ceil(20 / Math.max(e, 1e-3)))));
   const samples = workers.map(() => []);
   const t0 = Date.now();
   for (let round = 0; ; round++) {
@@ -264,6 +267,8 @@ async function mobilenetSection(models, ortAvailable, results) {
     for (const [label, load] of specs) started.push(await startWorker(label, load));
     const live = started.filter((w) => !w.error);
     for (const w of started.filter((x) => x.error)) log(`  ${w.label}: ${w.error}`);
+    const reported = live.find((w) => w.info.runtime === 'edgeinfer')?.info.isa;
+    if (reported) Object.assign(results.machine, { edgeinferIsa: reported, edgeinferIsaSource: 'reported by edgeinfer (model.info.isa)' });
     const st = live.length ? await alternate(live, { runs: opts.runs, warmup: opts.warmup, budgetMs: opts.budgetMs, log: null }) : [];
     const rows = started.map((w) => {
       const i = live.indexOf(w);
@@ -288,7 +293,7 @@ async function accuracySection(live, models, threads, ortAvailable) {
   log('MobileNetV2 accuracy against the float model');
   const f = models.files;
   const floatW = live.find((w) => w.label.startsWith('ORT float32'));
-  if (!ortAvailable || !floatW) return { reference: null, rows: [], note: 'no float reference: onnxruntime-node not available' };
+  if (!ortAvailable || !floatW) return { reference: null, rows: [], note: `no float reference: onnxruntime-node ${ortNote}` };
   const extra = await startWorker('ORT INT8 (QDQ, opt disabled)', {
     runtime: 'ort', kind: 'mobilenet', threads, onnx: f.mobilenetQdqOnnx, optimization: 'disabled', images: f.images,
   });
@@ -348,27 +353,31 @@ async function mlpSection(models, ortAvailable, results) {
       await sleep(5);
     }
   }
-  // Do the two twins compute the same thing? Raw int8 outputs on 64 inputs.
-  let agreement = null;
+  // Do the two twins compute the same thing? Raw int8 outputs on 64 inputs,
+  // against ORT running the QDQ graph as written ('disabled') and fused ('all').
+  const agreement = [];
   if (!ei.error && ort && !ort.error) {
     const a = (await ei.call('outputs', { count: 64 })).outputs;
-    const b = (await ort.call('outputs', { count: 64 })).outputs;
-    let equal = 0;
-    let total = 0;
-    let maxDiff = 0;
-    a.forEach((o, k) => o[0].forEach((v, j) => {
-      const d = Math.abs(v - b[k][0][j]);
-      total++;
-      if (d === 0) equal++;
-      maxDiff = Math.max(maxDiff, d);
-    }));
-    agreement = { equal, total, maxDiffSteps: maxDiff };
+    const asWritten = await startWorker('ORT disabled', { runtime: 'ort', kind: 'mlp', threads: 1, onnx: f.mlpQdqOnnx, optimization: 'disabled' });
+    for (const [label, w] of [['ORT opt disabled', asWritten], ['ORT opt all', ort]]) {
+      if (w.error) continue;
+      const b = (await w.call('outputs', { count: 64 })).outputs;
+      let [equal, total, maxDiff] = [0, 0, 0];
+      a.forEach((o, k) => o[0].forEach((v, j) => {
+        const d = Math.abs(v - b[k][0][j]);
+        total++;
+        if (d === 0) equal++;
+        maxDiff = Math.max(maxDiff, d);
+      }));
+      agreement.push({ against: label, equal, total, maxDiffSteps: maxDiff });
+    }
+    if (!asWritten.error) await asWritten.close();
   }
   const rows = modes.map((m, i) => ({ key: m.key, label: m.label, callsPerBatch: m.calls, batches: samples[i].length, usPerCall: stats(samples[i]) }));
   for (const r of rows) log(`  ${r.label}: ${fmtUs(r.usPerCall.p50)} per call`);
   results.mlp = {
     edgeinfer: ei.error ? { error: ei.error } : ei.info,
-    ort: !ort ? { error: 'onnxruntime-node not installed' } : ort.error ? { error: ort.error } : ort.info,
+    ort: !ort ? { error: `onnxruntime-node ${ortNote}` } : ort.error ? { error: ort.error } : ort.info,
     rows,
     agreement,
   };
@@ -488,7 +497,7 @@ async function modelsSection(models, machine, results) {
 // ---------------------------------------------------------------- targets
 function targets(results, ortAvailable) {
   const rows = [];
-  const noOrt = ortAvailable ? 'n/a' : 'n/a (onnxruntime-node not installed)';
+  const noOrt = ortAvailable ? 'n/a' : `n/a (onnxruntime-node ${ortNote})`;
   const add = (measure, measured, target, met) => rows.push({ measure, measured, target, met });
   const mb = results.mobilenet?.byThreads;
   const row = (t, label) => mb?.[t]?.rows.find((r) => r.label.startsWith(label))?.stats;
@@ -552,7 +561,7 @@ function markdown(results) {
   out.push('');
   out.push(`${results.date} · ${m.cpu} (${m.logicalCpus} logical CPUs; ${m.simdFlags.join(', ') || 'no SIMD flags read'}) · Node ${m.node} · ` +
     `edgeinfer ${m.edgeinfer}, ISA ${m.edgeinferIsa}${m.edgeinferIsaEnv ? ` (EDGEINFER_ISA=${m.edgeinferIsaEnv})` : ''} (${m.edgeinferIsaSource}) · ` +
-    `onnxruntime-node ${m.onnxruntimeNode ?? 'not installed'} (CPU EP) · load average ${m.loadAvgStart.join(' ')} → ${m.loadAvgEnd.join(' ')}`);
+    `onnxruntime-node ${m.onnxruntimeNode ?? ortNote}${m.onnxruntimeNode ? ' (CPU EP)' : ''} · load average ${m.loadAvgStart.join(' ')} → ${m.loadAvgEnd.join(' ')}`);
   out.push('');
   out.push(`Options: ${results.options.runs} runs per configuration, ${results.options.quick ? 'quick' : 'full'}; ${results.elapsedS.toFixed(0)} s in all.`);
   out.push('');
@@ -600,7 +609,9 @@ function markdown(results) {
     out.push('');
     out.push(`edgeinfer model: ${mlp.edgeinfer.error ?? describeEdgeinfer(mlp.edgeinfer)}; ORT model: ${mlp.ort.error ?? mlp.ort.file}. ` +
       'Calls back to back, inputs and (edgeinfer) outputs preallocated; µs per call = batch time ÷ calls; p50/p95 over batches.' +
-      (mlp.agreement ? ` Outputs: ${mlp.agreement.equal}/${mlp.agreement.total} int8 values equal between the two runtimes, max difference ${mlp.agreement.maxDiffSteps} step(s).` : ''));
+      (mlp.agreement.length
+        ? ` edgeinfer's int8 outputs on 64 inputs vs ${mlp.agreement.map((g) => `${g.against}: ${g.equal}/${g.total} equal, max difference ${g.maxDiffSteps} step(s)`).join('; ')}.`
+        : ''));
     out.push('');
     out.push(table(['call', 'p50 per call', 'p95 per call', 'batches × calls'], mlp.rows.map((r) => [r.label, fmtUs(r.usPerCall?.p50), fmtUs(r.usPerCall?.p95), `${r.batches} × ${r.callsPerBatch}`])));
     out.push('');
@@ -643,8 +654,10 @@ function markdown(results) {
 async function main() {
   const started = Date.now();
   const machine = machineInfo();
+  if (opts.noOrt) machine.onnxruntimeNode = null;
   const ortAvailable = machine.onnxruntimeNode !== null;
-  if (!ortAvailable) log('onnxruntime-node is not installed: edgeinfer only, no ratios');
+  ortNote = opts.noOrt ? 'left out (--no-ort)' : 'not installed';
+  if (!ortAvailable) log(`onnxruntime-node ${ortNote}: edgeinfer only, no ratios`);
   if (!fs.existsSync(path.resolve(__dirname, '..', 'dist', 'index.js'))) {
     console.error('dist/ is missing: run `npm run build` first');
     process.exit(1);
