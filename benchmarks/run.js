@@ -123,8 +123,15 @@ function machineInfo() {
   } catch {
     // not a git checkout
   }
+  let addon = null;
+  try {
+    addon = path.relative(path.resolve(__dirname, '..'), require('node-gyp-build').resolve(path.resolve(__dirname, '..')));
+  } catch {
+    // reported by the workers when they fail to load it
+  }
   return {
     cpu,
+    addon,
     logicalCpus: os.cpus().length,
     simdFlags: ['sse4_1', 'avx2', 'fma', 'avx512f', 'avx512_vnni', 'avx_vnni', 'asimddp'].filter(has),
     edgeinferIsa: best,
@@ -140,6 +147,9 @@ function machineInfo() {
 }
 
 // ---------------------------------------------------------------- workers
+const openWorkers = new Set();
+const closeAllWorkers = () => Promise.all([...openWorkers].map((w) => w.close()));
+
 class Worker {
   constructor(label, env) {
     this.label = label;
@@ -157,7 +167,13 @@ class Worker {
       if (m.ok) p.resolve(m);
       else p.reject(Object.assign(new Error(m.error.message), { code: m.error.code }));
     });
+    openWorkers.add(this);
+    this.child.on('error', (err) => {
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    });
     this.child.on('exit', (code, signal) => {
+      openWorkers.delete(this);
       for (const p of this.pending.values()) p.reject(new Error(`${label}: worker exited (${signal ?? code})`));
       this.pending.clear();
     });
@@ -166,18 +182,25 @@ class Worker {
   call(cmd, args = {}) {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
+      if (!this.child.connected) {
+        reject(new Error(`${this.label}: worker exited`));
+        return;
+      }
       this.pending.set(id, { resolve, reject });
-      try {
-        this.child.send({ id, cmd, ...args });
-      } catch (err) {
+      this.child.send({ id, cmd, ...args }, (err) => {
+        if (!err || !this.pending.has(id)) return;
         this.pending.delete(id);
         reject(err);
-      }
+      });
     });
   }
 
   async close() {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    if (!this.child.connected) {
+      this.child.kill();
+      return;
+    }
     await Promise.race([this.call('exit').catch(() => undefined), sleep(2000)]);
     if (this.child.exitCode === null) this.child.kill();
   }
@@ -560,7 +583,7 @@ function markdown(results) {
   out.push('# edgeinfer benchmark: edgeinfer vs onnxruntime-node');
   out.push('');
   out.push(`${results.date} · ${m.cpu} (${m.logicalCpus} logical CPUs; ${m.simdFlags.join(', ') || 'no SIMD flags read'}) · Node ${m.node} · ` +
-    `edgeinfer ${m.edgeinfer}, ISA ${m.edgeinferIsa}${m.edgeinferIsaEnv ? ` (EDGEINFER_ISA=${m.edgeinferIsaEnv})` : ''} (${m.edgeinferIsaSource}) · ` +
+    `edgeinfer ${m.edgeinfer} (addon ${m.addon ?? 'not found'}), ISA ${m.edgeinferIsa}${m.edgeinferIsaEnv ? ` (EDGEINFER_ISA=${m.edgeinferIsaEnv})` : ''} (${m.edgeinferIsaSource}) · ` +
     `onnxruntime-node ${m.onnxruntimeNode ?? ortNote}${m.onnxruntimeNode ? ' (CPU EP)' : ''} · load average ${m.loadAvgStart.join(' ')} → ${m.loadAvgEnd.join(' ')}`);
   out.push('');
   out.push(`Options: ${results.options.runs} runs per configuration, ${results.options.quick ? 'quick' : 'full'}; ${results.elapsedS.toFixed(0)} s in all.`);
@@ -627,6 +650,7 @@ function markdown(results) {
       cold.rows.map((r) => [r.label, r.model, r.reps, fmtMs(r.importMs), fmtMs(r.loadMs), fmtMs(r.firstResultMs), fmtMiB(r.rssAddedBytes), fmtMiB(r.rssAddedWithImportBytes), fmtMiB(r.peakAddedBytes)])));
     out.push('');
   }
+  for (const e of results.errors) out.push(`**Section ${e.section} failed:** ${e.error}`, '');
   const md = results.models;
   if (md) {
     out.push(`## edgeinfer ISA paths on .tflite models (onnxruntime does not read .tflite), 1 thread`);
@@ -665,17 +689,30 @@ async function main() {
   const models = prepareModels(log);
   const results = { date: new Date().toISOString(), machine, options: { runs: opts.runs, quick: opts.quick, threads: opts.threads } };
 
-  if (opts.section('mobilenet')) await mobilenetSection(models, ortAvailable, results);
-  if (opts.section('mlp')) await mlpSection(models, ortAvailable, results);
-  if (opts.section('cold')) {
+  // A section that fails (a worker crashing, say) is reported, and the others still run.
+  results.errors = [];
+  const section = async (name, fn) => {
+    if (!opts.section(name)) return;
+    try {
+      await fn();
+    } catch (err) {
+      log(`${name}: failed: ${err.stack || err}`);
+      results.errors.push({ section: name, error: String((err && err.message) || err) });
+      await closeAllWorkers();
+    }
+  };
+  await section('mobilenet', () => mobilenetSection(models, ortAvailable, results));
+  await section('mlp', () => mlpSection(models, ortAvailable, results));
+  await section('cold', async () => {
     // The model edgeinfer takes: its QDQ ONNX when it imports it, else the .tflite twin.
     const probe = await startWorker('probe', { runtime: 'edgeinfer', kind: 'mobilenet', threads: 1, onnx: models.files.mobilenetQdqOnnx, tflite: models.files.mobilenetTflite, images: models.files.images });
     const file = !probe.error && !probe.info.fallback ? models.files.mobilenetQdqOnnx : models.files.mobilenetTflite;
     if (!probe.error) await probe.close();
     await coldSection(models, ortAvailable, file, results);
-  }
-  if (opts.section('models')) await modelsSection(models, machine, results);
+  });
+  await section('models', () => modelsSection(models, machine, results));
 
+  await closeAllWorkers();
   machine.loadAvgEnd = os.loadavg().map((v) => +v.toFixed(2));
   results.elapsedS = (Date.now() - started) / 1000;
   results.targets = targets(results, ortAvailable);
@@ -688,5 +725,6 @@ async function main() {
 
 main().catch((err) => {
   console.error(err);
+  for (const w of openWorkers) w.child.kill();
   process.exit(1);
 });
