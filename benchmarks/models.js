@@ -101,6 +101,8 @@ function prepareModels(log = () => undefined) {
     mobilenetFloatOnnx: path.join(dir, 'mobilenet_v2.float.onnx'),
     mobilenetQdqOnnx: path.join(dir, 'mobilenet_v2.qdq.onnx'),
     mobilenetTflite: path.join(dir, 'mobilenet_v2.int8.tflite'),
+    // 7-bit weights (quantize_static reduce_range=True): ORT's advice for x86 without VNNI; accuracy only.
+    mobilenetQdqOnnxReduceRange: path.join(dir, 'mobilenet_v2.qdq-reduce-range.onnx'),
     mlpTflite: path.join(dir, 'tiny_mlp.int8.tflite'),
     mlpQdqOnnx: path.join(dir, 'tiny_mlp.qdq.onnx'),
     images: path.join(dir, 'images_nchw.f32'),
@@ -117,6 +119,8 @@ function prepareModels(log = () => undefined) {
     write(files.mobilenetFloatOnnx, m.floatOnnx);
     write(files.mobilenetQdqOnnx, m.qdqOnnx);
     write(files.mobilenetTflite, m.tflite);
+    // Same seed: the same float network and calibration, only the weights' quantization differs.
+    write(files.mobilenetQdqOnnxReduceRange, buildMobileNetV2({ reduceRange: true }).qdqOnnx);
     write(files.mlpTflite, buildTinyMlpTflite());
     write(files.mlpQdqOnnx, buildTinyMlpOnnx(tinyMlpSizes));
     const images = new Float32Array(imageSeeds.length * 3 * 224 * 224);
