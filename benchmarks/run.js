@@ -613,11 +613,11 @@ function markdown(results) {
       const fl = v.rows.find((r) => r.label.startsWith('ORT float32'))?.stats?.p50;
       for (const r of v.rows) {
         const model = r.label.startsWith('edgeinfer') ? describeEdgeinfer(r.info) : r.info?.file ?? '';
-        rows.push([t, r.label, model, r.stats ? fmtMs(r.stats.p50) : r.error, fmtMs(r.stats?.p95), r.stats?.n ?? 0,
+        rows.push([t, r.label, model, r.stats ? fmtMs(r.stats.p50) : r.error, fmtMs(r.stats?.p95), fmtMs(r.stats?.min), r.stats?.n ?? 0,
           fmtX(ratio(r.stats?.p50, int8)), fmtX(ratio(r.stats?.p50, fl))]);
       }
     }
-    out.push(table(['threads', 'runtime', 'model', 'p50', 'p95', 'n', '÷ ORT INT8', '÷ ORT float32'], rows));
+    out.push(table(['threads', 'runtime', 'model', 'p50', 'p95', 'min', 'n', '÷ ORT INT8 (p50)', '÷ ORT float32 (p50)'], rows));
     out.push('');
     if (mb.accuracy) {
       out.push(`## MobileNetV2 accuracy against the float model`);
