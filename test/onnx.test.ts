@@ -233,6 +233,8 @@ describe('ONNX operators that run between DequantizeLinear and QuantizeLinear', 
     { name: 'LeakyRelu', build: (b, x) => b.node('LeakyRelu', [x], { alpha: { f: 0.1 } }), inShape: [1, 4, 6, 6], outShape: [1, 4, 6, 6], integer: false },
     { name: 'Softmax', build: (b, x) => b.node('Softmax', [x], { axis: { i: -1 } }), inShape: [3, 17], outShape: [3, 17], integer: false },
     { name: 'AveragePool 2x2', build: (b, x) => b.node('AveragePool', [x], { kernel_shape: { ints: [2, 2] }, strides: { ints: [2, 2] } }), inShape: [1, 3, 6, 8], outShape: [1, 3, 3, 4], integer: false },
+    { name: 'Resize linear half_pixel x2', build: (b, x) => b.node('Resize', [x, '', b.floatConstant([4], Float32Array.of(1, 1, 2, 2))], { mode: { s: 'linear' } }), inShape: [1, 3, 5, 4], outShape: [1, 3, 10, 8], integer: false },
+    { name: 'Resize linear align_corners to sizes', build: (b, x) => b.node('Resize', [x, '', '', b.w.addInitializer({ name: 'sizes', dtype: 'int64', dims: [4], data: BigInt64Array.of(1n, 3n, 7n, 9n) })], { mode: { s: 'linear' }, coordinate_transformation_mode: { s: 'align_corners' } }), inShape: [1, 3, 5, 4], outShape: [1, 3, 7, 9], integer: false },
     { name: 'Mul of two activations', build: (b, x) => b.node('Mul', [x, b.node('Sigmoid', [x])]), inShape: [1, 3, 4, 4], outShape: [1, 3, 4, 4], integer: false },
   ];
   for (const c of cases) {
@@ -472,5 +474,33 @@ describe('MobileNetV2 QDQ (224x224, lib/format/mobilenet-v2.ts) against ONNX Run
     await oracle.release();
     await floatOracle.release();
     model.dispose();
+  });
+});
+
+describe('ONNX integer operators (int32 results) against ONNX Runtime', () => {
+  it('ConvInteger (uint8 x, int8 w, zero points, pads, stride) and MatMulInteger (per-column zero points): equal', async () => {
+    const rand = rng(41);
+    const w = new OnnxWriter({ opset: 13 });
+    w.addInput('x', 'uint8', [1, 5, 7, 6]);
+    w.addInitializer({ name: 'w', dtype: 'uint8', dims: [4, 5, 3, 3], data: ints('uint8', 180, 0, 255, rand) as Uint8Array });
+    w.addInitializer({ name: 'xz', dtype: 'uint8', dims: [], data: Uint8Array.of(131) });
+    w.addInitializer({ name: 'wz', dtype: 'uint8', dims: [], data: Uint8Array.of(120) });
+    w.addNode({ opType: 'ConvInteger', inputs: ['x', 'w', 'xz', 'wz'], outputs: ['c'], attributes: { pads: { ints: [1, 0, 1, 2] }, strides: { ints: [2, 1] } } });
+    w.addOutput('c', 'int32', [1, 4, 4, 7]);
+    w.addInput('a', 'int8', [3, 2, 9]);
+    w.addInitializer({ name: 'b', dtype: 'int8', dims: [9, 5], data: ints('int8', 45, -128, 127, rand) as Int8Array });
+    w.addInitializer({ name: 'az', dtype: 'int8', dims: [], data: Int8Array.of(-3) });
+    w.addInitializer({ name: 'bz', dtype: 'int8', dims: [5], data: Int8Array.of(0, 1, -2, 5, -128) });
+    w.addNode({ opType: 'MatMulInteger', inputs: ['a', 'b', 'az', 'bz'], outputs: ['m'] });
+    w.addOutput('m', 'int32', [3, 2, 5]);
+    const bytes = w.finish();
+    const model = Model.loadSync(bytes);
+    const inputs = [ints('uint8', 210, 0, 255, rand), ints('int8', 54, -128, 127, rand)];
+    const ours = model.runSync(inputs as never);
+    const oracle = await onnxOracle(bytes);
+    const theirs = await oracle.run(inputs as never);
+    await oracle.release();
+    expect(Array.from(ours[0])).toEqual(Array.from(theirs[0]));
+    expect(Array.from(ours[1])).toEqual(Array.from(theirs[1]));
   });
 });

@@ -26,6 +26,7 @@ Status CreateKernel(const Graph& graph, const Node& node, std::unique_ptr<Kernel
     case OpType::kDequantize: return CreateDequantizeKernel(graph, node, kernel);
     case OpType::kClip: return CreateClipKernel(graph, node, kernel);
     case OpType::kLeakyRelu: return CreateLeakyReluKernel(graph, node, kernel);
+    case OpType::kConvInteger: return CreateConvIntegerKernel(graph, node, kernel);
   }
   return InternalError("unknown operator type in graph: " + DescribeNode(node));
 }

@@ -91,6 +91,7 @@ const char* OpTypeName(OpType op) {
     case OpType::kDequantize: return "DEQUANTIZE";
     case OpType::kClip: return "CLIP";
     case OpType::kLeakyRelu: return "LEAKY_RELU";
+    case OpType::kConvInteger: return "CONV_INTEGER";
   }
   return "UNKNOWN";
 }

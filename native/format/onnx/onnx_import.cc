@@ -685,9 +685,12 @@ class Importer {
       if (op == "Pad") return ImportPad(n);
       if (op == "Softmax") return ImportSoftmax(n);
       if (op == "ArgMax") return ImportArgMax(n);
+      if (op == "Resize") return ImportResize(n);
       if (op == "Identity" || op == "Dropout") return ImportIdentity(n);
       if (op == "Constant") return ImportConstant(n);
       if (op == "QLinearConv") return ImportQLinearConv(n);
+      if (op == "ConvInteger") return ImportConvInteger(n);
+      if (op == "MatMulInteger") return ImportMatMulInteger(n);
       if (op == "QLinearMatMul") return ImportQLinearMatMul(n);
     } else {
       if (op == "QLinearAdd") return ImportQLinearBinary(n, OpType::kAdd);
@@ -1475,6 +1478,174 @@ class Importer {
     EI_RETURN_IF_ERROR(NewOutput(n, 0, DType::kInt64, nhwc_[x] && keep ? Permute(logical, kToNhwc) : logical,
                                  nhwc_[x] && keep, &t));
     AddNode(OpType::kReshape, {mid}, {t}, std::monostate(), n.op_type);
+    return Status::Ok();
+  }
+
+  // Resize, mode 'linear' on the two spatial axes of a 4-D tensor, as
+  // RESIZE_BILINEAR in float (half_pixel, pytorch_half_pixel,
+  // align_corners or asymmetric coordinates).
+  Status ImportResize(const OnnxNode& n) {
+    int32_t x;
+    EI_RETURN_IF_ERROR(Input(n, 0, &x));
+    const Shape in = LogicalShape(x);
+    if (in.size() != 4) return UnsupportedError(NodeName(n) + ": only 4-D input is supported");
+    if (T(x).dtype != DType::kFloat32) return UnsupportedError(NodeName(n) + ": only float input is supported");
+    if (opset_ < 11) return UnsupportedError(NodeName(n) + ": Resize before opset 11 is not supported");
+    if (StringAttr(n, "mode", "nearest") != "linear") return UnsupportedError(NodeName(n) + ": only mode 'linear' is supported");
+    const std::string_view coords = StringAttr(n, "coordinate_transformation_mode", "half_pixel");
+    ResizeAttrs a;
+    if (coords == "align_corners") {
+      a.align_corners = true;
+    } else if (coords == "half_pixel" || coords == "pytorch_half_pixel") {
+      a.half_pixel_centers = true;
+    } else if (coords != "asymmetric") {
+      return UnsupportedError(NodeName(n) + ": coordinate_transformation_mode " + Quote(coords) + " is not supported");
+    }
+    if (FindAttr(n, "antialias") && IntAttr(n, "antialias", 0) != 0) return UnsupportedError(NodeName(n) + ": antialias is not supported");
+    Shape out = in;
+    if (HasInput(n, 3)) {
+      std::vector<int64_t> sizes;
+      EI_RETURN_IF_ERROR(ConstantInts(n, 3, "sizes", &sizes));
+      if (sizes.size() != 4) return UnsupportedError(NodeName(n) + ": sizes must give all 4 dimensions");
+      for (int i = 0; i < 4; ++i) {
+        if (sizes[i] < 1 || sizes[i] > (1 << 20)) return Malformed(NodeName(n) + ": size " + std::to_string(sizes[i]));
+        out[i] = static_cast<int32_t>(sizes[i]);
+      }
+    } else {
+      int32_t ts;
+      EI_RETURN_IF_ERROR(ConstantInput(n, 2, "scales", &ts));
+      if (T(ts).dtype != DType::kFloat32 || T(ts).num_elements() != 4) return UnsupportedError(NodeName(n) + ": scales must be 4 floats");
+      float sc[4];
+      std::memcpy(sc, T(ts).data, sizeof(sc));
+      for (int i = 0; i < 4; ++i) {
+        const double d = std::floor(static_cast<double>(in[i]) * sc[i]);
+        if (!(d >= 1 && d <= (1 << 20))) return Malformed(NodeName(n) + ": scale " + std::to_string(sc[i]));
+        out[i] = static_cast<int32_t>(d);
+      }
+    }
+    if (out[0] != in[0] || out[1] != in[1]) return UnsupportedError(NodeName(n) + ": only the spatial axes may be resized");
+    if (coords == "pytorch_half_pixel" && (out[2] == 1 || out[3] == 1)) {
+      return UnsupportedError(NodeName(n) + ": pytorch_half_pixel to a size of 1 is not supported");
+    }
+    int32_t xin;
+    EI_RETURN_IF_ERROR(InLayout(x, true, &xin));
+    int32_t t;
+    EI_RETURN_IF_ERROR(NewOutput(n, 0, DType::kFloat32, Permute(out, kToNhwc), true, &t));
+    AddNode(OpType::kResizeBilinear, {xin}, {t}, a, n.op_type);
+    return Status::Ok();
+  }
+
+  // ------------------------------------------------------------ integer ops
+
+  // Zero points of an integer operand (scalar, or one per entry of `axis`
+  // of a constant); none given means 0.
+  Status IntegerZeroPoints(const OnnxNode& n, size_t i, DType dtype, std::vector<int64_t>* zps) const {
+    zps->assign(1, 0);
+    if (!HasInput(n, i)) return Status::Ok();
+    int32_t tz;
+    EI_RETURN_IF_ERROR(ConstantInput(n, i, "zero point", &tz));
+    const Tensor& z = T(tz);
+    if (z.dtype != dtype) return Malformed(NodeName(n) + ": zero point type differs from its operand's");
+    zps->clear();
+    for (int64_t k = 0; k < z.num_elements(); ++k) {
+      zps->push_back(dtype == DType::kInt8 ? static_cast<int8_t>(z.data[k]) : z.data[k]);
+    }
+    if (zps->empty()) return Malformed(NodeName(n) + ": empty zero point");
+    return Status::Ok();
+  }
+
+  // An 8-bit activation with zero point `zp` (and a unit scale where it has
+  // none): CONV_INTEGER reads the zero point from the tensor.
+  Status IntegerActivation(const OnnxNode& n, int32_t x, const std::vector<int64_t>& zps, int32_t* out) {
+    const DType d = T(x).dtype;
+    if (d != DType::kUInt8 && d != DType::kInt8) return UnsupportedError(NodeName(n) + ": input must be uint8 or int8");
+    if (zps.size() != 1) return UnsupportedError(NodeName(n) + ": a per-row input zero point is not supported");
+    Quantization q;
+    q.scale = T(x).quant.scale.size() == 1 ? T(x).quant.scale : std::vector<float>{1.f};
+    q.zero_point = {zps[0]};
+    *out = WithQuantization(x, q);
+    return Status::Ok();
+  }
+
+  Status IntegerWeights(const OnnxNode& n, int32_t w, const std::vector<int32_t>& perm, const Shape& shape,
+                        const std::vector<int64_t>& zps, int32_t oc, int32_t* out) {
+    const DType d = T(w).dtype;
+    if (!T(w).is_constant()) return UnsupportedError(NodeName(n) + ": non-constant weights are not supported");
+    if (d != DType::kUInt8 && d != DType::kInt8) return UnsupportedError(NodeName(n) + ": weights must be uint8 or int8");
+    if (zps.size() != 1 && zps.size() != static_cast<size_t>(oc)) return Malformed(NodeName(n) + ": weight zero points do not match the outputs");
+    WeightRef wr;
+    wr.constant = w;
+    EI_RETURN_IF_ERROR(PermutedWeight(n, wr, perm, shape, out));
+    Quantization q;
+    q.scale.assign(zps.size(), 1.f);
+    q.zero_point = zps;
+    q.axis = 0;
+    g_->tensors[*out].quant = q;
+    return Status::Ok();
+  }
+
+  Status ImportConvInteger(const OnnxNode& n) {
+    int32_t x, w;
+    EI_RETURN_IF_ERROR(Input(n, 0, &x));
+    EI_RETURN_IF_ERROR(Input(n, 1, &w));
+    const Shape xs = LogicalShape(x), ws = LogicalShape(w);
+    if (xs.size() != 4 || ws.size() != 4) return UnsupportedError(NodeName(n) + ": only 2-D convolutions are supported");
+    const int64_t group = IntAttr(n, "group", 1);
+    const int32_t oc = ws[0], ic = xs[1];
+    if (group < 1 || ic % group != 0 || oc % group != 0 || ws[1] != ic / group) {
+      return Malformed(NodeName(n) + ": weights " + ShapeToString(ws) + " do not fit input " + ShapeToString(xs));
+    }
+    std::vector<int64_t> xzp, wzp;
+    EI_RETURN_IF_ERROR(IntegerZeroPoints(n, 2, T(x).dtype, &xzp));
+    EI_RETURN_IF_ERROR(IntegerZeroPoints(n, 3, T(w).dtype, &wzp));
+    int64_t kernel[2] = {ws[2], ws[3]}, stride[2], dilation[2];
+    EI_RETURN_IF_ERROR(Ints2(n, "strides", 1, stride));
+    EI_RETURN_IF_ERROR(Ints2(n, "dilations", 1, dilation));
+    ConvAttrs a;
+    int32_t out_hw[2];
+    EI_RETURN_IF_ERROR(ResolvePads(n, {xs[2], xs[3]}, kernel, stride, dilation, false, &a.pad, out_hw));
+    a.stride_h = static_cast<int32_t>(stride[0]);
+    a.stride_w = static_cast<int32_t>(stride[1]);
+    a.dilation_h = static_cast<int32_t>(dilation[0]);
+    a.dilation_w = static_cast<int32_t>(dilation[1]);
+    int32_t xq, packed, xin;
+    EI_RETURN_IF_ERROR(IntegerActivation(n, x, xzp, &xq));
+    EI_RETURN_IF_ERROR(IntegerWeights(n, w, {0, 2, 3, 1}, {oc, ws[2], ws[3], ws[1]}, wzp, oc, &packed));
+    EI_RETURN_IF_ERROR(InLayout(xq, true, &xin));
+    int32_t out;
+    EI_RETURN_IF_ERROR(NewOutput(n, 0, DType::kInt32, {xs[0], out_hw[0], out_hw[1], oc}, true, &out));
+    AddNode(OpType::kConvInteger, {xin, packed}, {out}, a, n.op_type);
+    return Status::Ok();
+  }
+
+  // MatMulInteger: A [..., K] times constant B [K, N] as a 1x1 CONV_INTEGER
+  // over the rows of A, reshaped in and out.
+  Status ImportMatMulInteger(const OnnxNode& n) {
+    int32_t a, b;
+    EI_RETURN_IF_ERROR(Input(n, 0, &a));
+    EI_RETURN_IF_ERROR(Input(n, 1, &b));
+    const Shape as = LogicalShape(a), bs = LogicalShape(b);
+    if (as.size() < 2 || bs.size() != 2 || as.back() != bs[0]) {
+      return UnsupportedError(NodeName(n) + ": only A [..., K] times a constant B [K, N] is supported");
+    }
+    std::vector<int64_t> azp, bzp;
+    EI_RETURN_IF_ERROR(IntegerZeroPoints(n, 2, T(a).dtype, &azp));
+    EI_RETURN_IF_ERROR(IntegerZeroPoints(n, 3, T(b).dtype, &bzp));
+    const int32_t k = bs[0], cols = bs[1];
+    const int32_t rows = static_cast<int32_t>(NumElements(as) / k);
+    int32_t aq, packed, ain;
+    EI_RETURN_IF_ERROR(IntegerActivation(n, a, azp, &aq));
+    EI_RETURN_IF_ERROR(IntegerWeights(n, b, {1, 0}, {cols, 1, 1, k}, bzp, cols, &packed));
+    EI_RETURN_IF_ERROR(InLayout(aq, false, &ain));
+    const int32_t rows4 = NewTensor(T(ain).name + "_rows", T(ain).dtype, {1, 1, rows, k}, T(ain).quant);
+    AddNode(OpType::kReshape, {ain}, {rows4}, std::monostate(), "MatMulInteger");
+    const int32_t prod = NewTensor(std::string(n.outputs.empty() ? "" : n.outputs[0]) + "_rows", DType::kInt32, {1, 1, rows, cols});
+    AddNode(OpType::kConvInteger, {rows4, packed}, {prod}, ConvAttrs{}, n.op_type);
+    Shape out = as;
+    out.back() = cols;
+    int32_t t;
+    EI_RETURN_IF_ERROR(NewOutput(n, 0, DType::kInt32, out, false, &t));
+    AddNode(OpType::kReshape, {prod}, {t}, std::monostate(), "MatMulInteger");
     return Status::Ok();
   }
 

@@ -630,6 +630,7 @@ class Reader {
         return Status::Ok();
       case OpType::kClip:
       case OpType::kLeakyRelu:
+      case OpType::kConvInteger:
         break;  // ONNX operators: no TFLite builtin maps to them
     }
     return InternalError(name + ": no attribute reader");

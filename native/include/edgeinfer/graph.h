@@ -39,6 +39,7 @@ enum class OpType : uint8_t {
   kDequantize,
   kClip,       // ONNX Relu and Clip: clamp to [min, max]
   kLeakyRelu,  // ONNX LeakyRelu
+  kConvInteger,  // ONNX ConvInteger and MatMulInteger: int32 sums, no requantization
 };
 
 const char* OpTypeName(OpType op);
