@@ -1,9 +1,15 @@
 #include "ops/quantize/quantize.h"
 
+#include "kernels/cpu_features.h"
 #include "ops/ops.h"
 
 namespace edgeinfer {
 namespace {
+
+bool X86Avx2Allowed() {
+  const kernels::Isa isa = kernels::BestIsa();
+  return isa == kernels::Isa::kAvx2 || isa == kernels::Isa::kAvxVnni || isa == kernels::Isa::kAvx512Vnni;
+}
 
 template <typename T>
 class AffineQuantizeKernel final : public Kernel {
@@ -12,6 +18,14 @@ class AffineQuantizeKernel final : public Kernel {
       : params_(params), input_(input), output_(output), size_(size) {}
 
   void Run(const RunContext& ctx) const override {
+#if defined(__x86_64__) || defined(_M_X64)
+    if constexpr (sizeof(T) == 1) {
+      if (avx2_) {
+        AffineQuantizeHalfEvenAvx2(params_, ctx.in<float>(input_), size_, ctx.out<T>(output_));
+        return;
+      }
+    }
+#endif
     AffineQuantize(params_, ctx.in<float>(input_), size_, ctx.out<T>(output_));
   }
 
@@ -19,6 +33,8 @@ class AffineQuantizeKernel final : public Kernel {
   AffineQuantizeParams params_;
   int32_t input_, output_;
   int64_t size_;
+  // ONNX rounding on an x86 CPU with AVX2 (and EDGEINFER_ISA allowing it).
+  const bool avx2_ = params_.round_half_even && X86Avx2Allowed();
 };
 
 template <typename In, typename Out>

@@ -47,6 +47,13 @@ void AffineQuantize(const AffineQuantizeParams& p, const float* input, int64_t s
   }
 }
 
+#if defined(__x86_64__) || defined(_M_X64)
+// quantize-avx2.cc: AffineQuantize with round_half_even, bit-identical;
+// callable only when kernels::BestIsa() allows AVX2.
+void AffineQuantizeHalfEvenAvx2(const AffineQuantizeParams& p, const float* input, int64_t size, int8_t* output);
+void AffineQuantizeHalfEvenAvx2(const AffineQuantizeParams& p, const float* input, int64_t size, uint8_t* output);
+#endif
+
 template <typename In, typename Out>
 void Requantize(const RequantizeParams& p, const In* input, int64_t size, Out* output) {
   constexpr int32_t kMin = std::numeric_limits<Out>::min(), kMax = std::numeric_limits<Out>::max();
