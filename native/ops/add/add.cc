@@ -6,6 +6,7 @@
 
 #include "ops/common/binary.h"
 #include "ops/common/quantization.h"
+#include "kernels/cpu_features.h"
 #include "ops/ops.h"
 
 namespace edgeinfer {
@@ -38,6 +39,10 @@ Status CreateAddKernel(const Graph& graph, const Node& node, std::unique_ptr<Ker
     p.in2_scalar = !p.in1_scalar && in2.num_elements() == 1 && out.num_elements() > 1;
     p.qmin = QuantizedMin(out.dtype);
     p.qmax = QuantizedMax(out.dtype);
+    const kernels::Isa isa = kernels::BestIsa();
+    const bool avx2 = isa == kernels::Isa::kAvx2 || isa == kernels::Isa::kAvxVnni || isa == kernels::Isa::kAvx512Vnni;
+    p.same_shape_avx2 = avx2 && in1.shape == out.shape && in2.shape == out.shape;
+    p.size = out.num_elements();
     if (out.dtype == DType::kInt8) {
       *kernel = std::make_unique<BinaryKernel<OnnxAddParams, int8_t, AddOnnx<int8_t>>>(p, bn.plan, node);
     } else {

@@ -45,7 +45,16 @@ struct OnnxAddParams {
   float fixed = 0.f;
   bool in1_scalar = false, in2_scalar = false;
   int32_t qmin = 0, qmax = 0;
+  // Both operands have the output's shape and the AVX2 path may run.
+  bool same_shape_avx2 = false;
+  int64_t size = 0;
 };
+
+#if defined(__x86_64__) || defined(_M_X64)
+// add-avx2.cc: AddOnnx for same-shape operands, bit-identical.
+void AddOnnxSameShapeAvx2(const OnnxAddParams& p, const int8_t* a, const int8_t* b, int64_t n, int8_t* out);
+void AddOnnxSameShapeAvx2(const OnnxAddParams& p, const uint8_t* a, const uint8_t* b, int64_t n, uint8_t* out);
+#endif
 
 inline int32_t OnnxAddElement(const OnnxAddParams& p, int32_t a, int32_t b) {
   float t;
@@ -64,6 +73,12 @@ inline int32_t OnnxAddElement(const OnnxAddParams& p, int32_t a, int32_t b) {
 
 template <typename T>
 void AddOnnx(const OnnxAddParams& p, const BroadcastPlan& plan, const T* in1, const T* in2, T* out) {
+#if defined(__x86_64__) || defined(_M_X64)
+  if (p.same_shape_avx2) {
+    AddOnnxSameShapeAvx2(p, in1, in2, p.size, out);
+    return;
+  }
+#endif
   ForEachBroadcast(plan, [&](int64_t o, int64_t i1, int64_t i2) {
     out[o] = static_cast<T>(OnnxAddElement(p, in1[i1], in2[i2]));
   });
