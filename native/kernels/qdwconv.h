@@ -1,0 +1,93 @@
+// INT8 depthwise convolution with depth multiplier 1 and up to 5x5 taps
+// (any stride, dilation and padding): per output pixel, the taps' input
+// pixels are looked up once (a row of the input zero point stands in for
+// padding, so it adds exactly nothing), then 16 channels at a time two taps
+// are interleaved as int16 pairs and multiplied-and-added against
+// pre-interleaved weights; channels past the last 16 run the reference's
+// scalar arithmetic. As in qgemm.h, both factors have their offsets added
+// in int16 and every product and sum is exact mod 2^32.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "kernels/cpu_features.h"
+#include "kernels/requant.h"
+#include "ops/common/conv_common.h"
+
+namespace edgeinfer::kernels {
+
+constexpr int32_t kMaxDwTaps = 25;
+
+// For each block of 16 channels and each pair of taps (t, t+1), two vectors
+// of 8 int16 pairs (w_t[ch] + fo, w_t+1[ch] + fo) in the order vpunpcklwd /
+// vpunpckhwd give two taps' widened activations: channels 0-3 and 8-11,
+// then 4-7 and 12-15. An odd last tap pairs with a zero weight. The last
+// channels % 16 keep (w + fo) as int32, [tap][channel].
+struct PackedQDwWeights {
+  int32_t channels = 0, taps = 0, tap_pairs = 0, blocks = 0;
+  std::vector<int16_t> storage;
+  std::vector<int32_t> tail;
+  const int16_t* data() const {
+    const uintptr_t p = reinterpret_cast<uintptr_t>(storage.data());
+    return reinterpret_cast<const int16_t*>((p + 31) & ~uintptr_t{31});
+  }
+};
+
+// filter: [taps][channels] (DEPTHWISE_CONV_2D's [1,KH,KW,C]).
+template <typename W>
+void PackQDwWeights(const W* filter, int32_t channels, int32_t taps, int32_t filter_offset, PackedQDwWeights* p) {
+  p->channels = channels;
+  p->taps = taps;
+  p->tap_pairs = (taps + 1) / 2;
+  p->blocks = channels / 16;
+  p->storage.assign(static_cast<size_t>(p->blocks) * p->tap_pairs * 32 + 16, 0);
+  int16_t* out = const_cast<int16_t*>(p->data());
+  auto weight = [&](int32_t t, int32_t c) {
+    return t < taps ? static_cast<int16_t>(filter[static_cast<size_t>(t) * channels + c] + filter_offset) : int16_t{0};
+  };
+  for (int32_t b = 0; b < p->blocks; ++b) {
+    for (int32_t pair = 0; pair < p->tap_pairs; ++pair) {
+      for (int32_t half : {0, 4}) {      // unpacklo, then unpackhi
+        for (int32_t lane : {0, 8}) {    // 128-bit lanes
+          for (int32_t j = 0; j < 4; ++j) {
+            const int32_t c = b * 16 + lane + half + j;
+            *out++ = weight(2 * pair, c);
+            *out++ = weight(2 * pair + 1, c);
+          }
+        }
+      }
+    }
+  }
+  const int32_t tail_c0 = p->blocks * 16;
+  p->tail.clear();
+  for (int32_t t = 0; t < taps; ++t) {
+    for (int32_t c = tail_c0; c < channels; ++c) p->tail.push_back(weight(t, c));
+  }
+}
+
+// Computes the depthwise convolution `g` (one batch, as
+// ForEachOutputRowRange's body gets it). zero_row: input_channels copies
+// of the input zero point.
+template <typename T>
+using QDwConvFn = void (*)(const ConvGeometry& g, const PackedQDwWeights& w, const QRequant& r, int32_t input_offset,
+                           const T* input, const T* zero_row, T* output);
+
+struct QDwConvKernels {
+  const char* name;
+  QDwConvFn<uint8_t> u8;
+  QDwConvFn<int8_t> s8;
+};
+
+// The microkernels `isa` allows on this build, or nullptr (reference only).
+const QDwConvKernels* SelectQDwConv(Isa isa);
+
+#if defined(__x86_64__)
+void QDwConvAvx2(const ConvGeometry& g, const PackedQDwWeights& w, const QRequant& r, int32_t input_offset,
+                 const uint8_t* input, const uint8_t* zero_row, uint8_t* output);
+void QDwConvAvx2(const ConvGeometry& g, const PackedQDwWeights& w, const QRequant& r, int32_t input_offset,
+                 const int8_t* input, const int8_t* zero_row, int8_t* output);
+#endif
+
+}  // namespace edgeinfer::kernels
