@@ -79,6 +79,36 @@ inline void Tile(const int16_t* a, size_t a_stride, const int16_t* w, int32_t k_
   }
 }
 
+// The main tile, written out so the 8 accumulators stay in registers (GCC
+// spills the array form of Tile at this size).
+inline void Tile4x16(const int16_t* a, size_t a_stride, const int16_t* w, int32_t k_pairs, __m256i (&acc)[4][2]) {
+  __m256i c00 = acc[0][0], c01 = acc[0][1], c10 = acc[1][0], c11 = acc[1][1];
+  __m256i c20 = acc[2][0], c21 = acc[2][1], c30 = acc[3][0], c31 = acc[3][1];
+  const int16_t* a0 = a;
+  const int16_t* a1 = a + a_stride;
+  const int16_t* a2 = a + 2 * a_stride;
+  const int16_t* a3 = a + 3 * a_stride;
+  for (int32_t p = 0; p < k_pairs; ++p) {
+    const __m256i b0 = _mm256_load_si256(reinterpret_cast<const __m256i*>(w));
+    const __m256i b1 = _mm256_load_si256(reinterpret_cast<const __m256i*>(w) + 1);
+    w += 32;
+    __m256i x = BroadcastPair(a0 + 2 * p);
+    c00 = _mm256_add_epi32(c00, _mm256_madd_epi16(x, b0));
+    c01 = _mm256_add_epi32(c01, _mm256_madd_epi16(x, b1));
+    x = BroadcastPair(a1 + 2 * p);
+    c10 = _mm256_add_epi32(c10, _mm256_madd_epi16(x, b0));
+    c11 = _mm256_add_epi32(c11, _mm256_madd_epi16(x, b1));
+    x = BroadcastPair(a2 + 2 * p);
+    c20 = _mm256_add_epi32(c20, _mm256_madd_epi16(x, b0));
+    c21 = _mm256_add_epi32(c21, _mm256_madd_epi16(x, b1));
+    x = BroadcastPair(a3 + 2 * p);
+    c30 = _mm256_add_epi32(c30, _mm256_madd_epi16(x, b0));
+    c31 = _mm256_add_epi32(c31, _mm256_madd_epi16(x, b1));
+  }
+  acc[0][0] = c00, acc[0][1] = c01, acc[1][0] = c10, acc[1][1] = c11;
+  acc[2][0] = c20, acc[2][1] = c21, acc[3][0] = c30, acc[3][1] = c31;
+}
+
 template <int MR, int NB, typename T>
 inline void Block(const PackedQGemmWeights& w, const QRequant& r, const int16_t* a, size_t a_stride,
                   const int16_t* wp, int32_t n0, T* out, size_t out_stride) {
@@ -87,7 +117,11 @@ inline void Block(const PackedQGemmWeights& w, const QRequant& r, const int16_t*
     const __m256i bias = avx2::Load8(&r.bias[n0 + 8 * j]);
     for (int m = 0; m < MR; ++m) acc[m][j] = bias;
   }
-  Tile<MR, NB>(a, a_stride, wp, w.k_pairs, acc);
+  if constexpr (MR == 4 && NB == 2) {
+    Tile4x16(a, a_stride, wp, w.k_pairs, acc);
+  } else {
+    Tile<MR, NB>(a, a_stride, wp, w.k_pairs, acc);
+  }
   for (int m = 0; m < MR; ++m) {
     for (int j = 0; j < NB; ++j) {
       const int32_t c = n0 + 8 * j;
