@@ -20,12 +20,13 @@ Status ResolveIsa(const std::string& name, kernels::Isa* isa) {
     *isa = best;
     return Status::Ok();
   }
-  static const Isa all[] = {Isa::kReference, Isa::kAvx2, Isa::kAvxVnni, Isa::kAvx512Vnni, Isa::kNeonDot};
+  static const Isa all[] = {Isa::kReference, Isa::kAvx2, Isa::kAvxVnni, Isa::kAvx512Vnni, Isa::kNeon, Isa::kNeonDot};
   std::string names;
   for (Isa candidate : all) {
     if (name == kernels::IsaName(candidate)) {
       // The other architecture's ISA leaves the reference, as EDGEINFER_ISA does.
-      if (candidate == Isa::kNeonDot && !kernels::CpuSupports(candidate)) candidate = Isa::kReference;
+      const bool arm = candidate == Isa::kNeon || candidate == Isa::kNeonDot;
+      if (arm && !kernels::CpuSupports(Isa::kNeon)) candidate = Isa::kReference;
       for (int i = static_cast<int>(candidate); i >= 0; --i) {
         const Isa below = static_cast<Isa>(i);
         if (kernels::CpuSupports(below) && i <= static_cast<int>(best)) {

@@ -98,9 +98,11 @@ std::unique_ptr<Kernel> MakeGemm(const Node& node, const ConvGeometry& g, const 
   auto kernel = std::make_unique<QConvGemmKernel<T>>(node, g, q.input_offset, fn, threads);
   const int32_t k = g.filter_height * g.filter_width * g.filter_channels;
   if (filter.dtype == DType::kUInt8) {
-    PackQGemmWeights(ConstantData<uint8_t>(filter), g.output_channels, k, q.filter_offset, &kernel->weights());
+    PackQGemmWeights(ConstantData<uint8_t>(filter), g.output_channels, k, q.filter_offset, fns.kr,
+                     &kernel->weights());
   } else {
-    PackQGemmWeights(ConstantData<int8_t>(filter), g.output_channels, k, q.filter_offset, &kernel->weights());
+    PackQGemmWeights(ConstantData<int8_t>(filter), g.output_channels, k, q.filter_offset, fns.kr,
+                     &kernel->weights());
   }
   PrepareQRequant(q, bias != nullptr ? ConstantData<int32_t>(*bias) : nullptr, g.output_channels, &kernel->requant());
   return kernel;
@@ -114,9 +116,11 @@ std::unique_ptr<Kernel> MakeDw(const Node& node, const ConvGeometry& g, const Re
   auto kernel = std::make_unique<QDwConvKernel<T>>(node, g, q.input_offset, fn);
   const int32_t taps = g.filter_height * g.filter_width;
   if (filter.dtype == DType::kUInt8) {
-    PackQDwWeights(ConstantData<uint8_t>(filter), g.output_channels, taps, q.filter_offset, &kernel->weights());
+    PackQDwWeights(ConstantData<uint8_t>(filter), g.output_channels, taps, q.filter_offset, fns.layout,
+                   &kernel->weights());
   } else {
-    PackQDwWeights(ConstantData<int8_t>(filter), g.output_channels, taps, q.filter_offset, &kernel->weights());
+    PackQDwWeights(ConstantData<int8_t>(filter), g.output_channels, taps, q.filter_offset, fns.layout,
+                   &kernel->weights());
   }
   PrepareQRequant(q, bias != nullptr ? ConstantData<int32_t>(*bias) : nullptr, g.output_channels, &kernel->requant());
   return kernel;

@@ -44,7 +44,7 @@ V Pick(Rng& rng, std::initializer_list<V> values) {
 std::vector<Isa> IsasToTest(const char* what) {
   std::vector<Isa> isas;
   const void *last_gemm = nullptr, *last_dw = nullptr;
-  for (Isa isa : {Isa::kAvx2, Isa::kAvxVnni, Isa::kAvx512Vnni, Isa::kNeonDot}) {
+  for (Isa isa : {Isa::kAvx2, Isa::kAvxVnni, Isa::kAvx512Vnni, Isa::kNeon, Isa::kNeonDot}) {
     const void *gemm = SelectQConvGemm(isa), *dw = SelectQDwConv(isa);
     const bool own_kernels = (gemm != nullptr && gemm != last_gemm) || (dw != nullptr && dw != last_dw);
     last_gemm = gemm;
@@ -212,7 +212,7 @@ bool CheckConvGemmCase(Rng& rng, const QConvGemmKernels& fns, const ConvGeometry
   Conv2DReference(g, rq.q, input.data(), filter.data(), with_bias ? rq.bias.data() : nullptr, want.data());
 
   PackedQGemmWeights w;
-  PackQGemmWeights(filter.data(), g.output_channels, k, rq.q.filter_offset, &w);
+  PackQGemmWeights(filter.data(), g.output_channels, k, rq.q.filter_offset, fns.kr, &w);
   QRequant r;
   PrepareQRequant(rq.q, with_bias ? rq.bias.data() : nullptr, g.output_channels, &r);
   std::vector<uint8_t> panel(QConvGemmPanelBytes(w));
@@ -238,7 +238,7 @@ bool CheckDwCase(Rng& rng, const QDwConvKernels& fns, const ConvGeometry& g, int
   DepthwiseConv2DReference(g, rq.q, input.data(), filter.data(), with_bias ? rq.bias.data() : nullptr, want.data());
 
   PackedQDwWeights w;
-  PackQDwWeights(filter.data(), g.output_channels, taps, rq.q.filter_offset, &w);
+  PackQDwWeights(filter.data(), g.output_channels, taps, rq.q.filter_offset, fns.layout, &w);
   QRequant r;
   PrepareQRequant(rq.q, with_bias ? rq.bias.data() : nullptr, g.output_channels, &r);
   const std::vector<T> zero_row(g.input_channels, static_cast<T>(-rq.q.input_offset));

@@ -20,13 +20,18 @@ namespace edgeinfer::kernels {
 
 constexpr int32_t kMaxDwTaps = 25;
 
-// For each block of 16 channels and each pair of taps (t, t+1), two vectors
-// of 8 int16 pairs (w_t[ch] + fo, w_t+1[ch] + fo) in the order vpunpcklwd /
-// vpunpckhwd give two taps' widened activations: channels 0-3 and 8-11,
-// then 4-7 and 12-15. An odd last tap pairs with a zero weight. The last
-// channels % 16 keep (w + fo) as int32, [tap][channel].
+// Two layouts, one per kind of microkernel. kTapPairs16: for each block of
+// 16 channels and each pair of taps (t, t+1), two vectors of 8 int16 pairs
+// (w_t[ch] + fo, w_t+1[ch] + fo) in the order vpunpcklwd / vpunpckhwd give
+// two taps' widened activations: channels 0-3 and 8-11, then 4-7 and
+// 12-15; an odd last tap pairs with a zero weight. kTaps8: for each block of
+// 8 channels and each tap, the 8 channels' w + fo. The last channels % block
+// keep (w + fo) as int32, [tap][channel].
+enum class DwLayout : uint8_t { kTapPairs16, kTaps8 };
+
 struct PackedQDwWeights {
-  int32_t channels = 0, taps = 0, tap_pairs = 0, blocks = 0;
+  DwLayout layout = DwLayout::kTapPairs16;
+  int32_t channels = 0, taps = 0, tap_pairs = 0, block = 16, blocks = 0;
   std::vector<int16_t> storage;
   std::vector<int32_t> tail;
   const int16_t* data() const {
@@ -37,17 +42,28 @@ struct PackedQDwWeights {
 
 // filter: [taps][channels] (DEPTHWISE_CONV_2D's [1,KH,KW,C]).
 template <typename W>
-void PackQDwWeights(const W* filter, int32_t channels, int32_t taps, int32_t filter_offset, PackedQDwWeights* p) {
+void PackQDwWeights(const W* filter, int32_t channels, int32_t taps, int32_t filter_offset, DwLayout layout,
+                    PackedQDwWeights* p) {
+  p->layout = layout;
   p->channels = channels;
   p->taps = taps;
   p->tap_pairs = (taps + 1) / 2;
-  p->blocks = channels / 16;
-  p->storage.assign(static_cast<size_t>(p->blocks) * p->tap_pairs * 32 + 16, 0);
+  p->block = layout == DwLayout::kTapPairs16 ? 16 : 8;
+  p->blocks = channels / p->block;
+  const size_t per_block = layout == DwLayout::kTapPairs16 ? static_cast<size_t>(p->tap_pairs) * 32
+                                                           : static_cast<size_t>(taps) * 8;
+  p->storage.assign(p->blocks * per_block + 16, 0);
   int16_t* out = const_cast<int16_t*>(p->data());
   auto weight = [&](int32_t t, int32_t c) {
     return t < taps ? static_cast<int16_t>(filter[static_cast<size_t>(t) * channels + c] + filter_offset) : int16_t{0};
   };
   for (int32_t b = 0; b < p->blocks; ++b) {
+    if (layout == DwLayout::kTaps8) {
+      for (int32_t t = 0; t < taps; ++t) {
+        for (int32_t j = 0; j < 8; ++j) *out++ = weight(t, b * 8 + j);
+      }
+      continue;
+    }
     for (int32_t pair = 0; pair < p->tap_pairs; ++pair) {
       for (int32_t half : {0, 4}) {      // unpacklo, then unpackhi
         for (int32_t lane : {0, 8}) {    // 128-bit lanes
@@ -60,7 +76,7 @@ void PackQDwWeights(const W* filter, int32_t channels, int32_t taps, int32_t fil
       }
     }
   }
-  const int32_t tail_c0 = p->blocks * 16;
+  const int32_t tail_c0 = p->blocks * p->block;
   p->tail.clear();
   for (int32_t t = 0; t < taps; ++t) {
     for (int32_t c = tail_c0; c < channels; ++c) p->tail.push_back(weight(t, c));
@@ -76,6 +92,7 @@ using QDwConvFn = void (*)(const ConvGeometry& g, const PackedQDwWeights& w, con
 
 struct QDwConvKernels {
   const char* name;
+  DwLayout layout;  // the weight layout the microkernels read
   QDwConvFn<uint8_t> u8;
   QDwConvFn<int8_t> s8;
 };
@@ -87,6 +104,12 @@ const QDwConvKernels* SelectQDwConv(Isa isa);
 void QDwConvAvx2(const ConvGeometry& g, const PackedQDwWeights& w, const QRequant& r, int32_t input_offset,
                  const uint8_t* input, const uint8_t* zero_row, uint8_t* output);
 void QDwConvAvx2(const ConvGeometry& g, const PackedQDwWeights& w, const QRequant& r, int32_t input_offset,
+                 const int8_t* input, const int8_t* zero_row, int8_t* output);
+#endif
+#if defined(__aarch64__)
+void QDwConvNeon(const ConvGeometry& g, const PackedQDwWeights& w, const QRequant& r, int32_t input_offset,
+                 const uint8_t* input, const uint8_t* zero_row, uint8_t* output);
+void QDwConvNeon(const ConvGeometry& g, const PackedQDwWeights& w, const QRequant& r, int32_t input_offset,
                  const int8_t* input, const int8_t* zero_row, int8_t* output);
 #endif
 

@@ -26,11 +26,13 @@ namespace edgeinfer::kernels {
 
 // B packed for the microkernels: K padded to even with zeros, N to a
 // multiple of 8. Output channels go in blocks of 16 (the last may be 8);
-// within a block, for each pair of k, every channel n holds the int16 pair
-// (B[k][n], B[k+1][n]) that one 32-bit lane of vpmaddwd multiplies with two
-// activations. Blocks follow each other; the data is 32-byte aligned.
+// within a block, k goes in groups of kr: for each group, every channel n
+// holds B[k][n] .. B[k+kr-1][n]. kr = 2 gives the int16 pairs one 32-bit
+// lane of vpmaddwd multiplies with two activations; kr = 1 the rows of B
+// smlal multiplies by one activation. Blocks follow each other; the data
+// is 32-byte aligned.
 struct PackedQGemmWeights {
-  int32_t k = 0, k_pairs = 0, n = 0, n_padded = 0;
+  int32_t k = 0, k_pairs = 0, n = 0, n_padded = 0, kr = 2;
   std::vector<int16_t> storage;
   const int16_t* data() const {
     const uintptr_t p = reinterpret_cast<uintptr_t>(storage.data());
@@ -40,19 +42,21 @@ struct PackedQGemmWeights {
 
 // weights: [n][k] (CONV_2D's [OC,KH,KW,IC] and FULLY_CONNECTED's [OC,IC]).
 template <typename W>
-void PackQGemmWeights(const W* weights, int32_t n, int32_t k, int32_t filter_offset, PackedQGemmWeights* p) {
+void PackQGemmWeights(const W* weights, int32_t n, int32_t k, int32_t filter_offset, int32_t kr,
+                      PackedQGemmWeights* p) {
   p->k = k;
   p->k_pairs = (k + 1) / 2;
   p->n = n;
   p->n_padded = RoundUp(n, 8);
+  p->kr = kr;
   p->storage.assign(static_cast<size_t>(p->k_pairs) * 2 * p->n_padded + 16, 0);
   int16_t* out = const_cast<int16_t*>(p->data());
   for (int32_t n0 = 0; n0 < p->n_padded;) {
     const int32_t block = p->n_padded - n0 >= 16 ? 16 : 8;
-    for (int32_t pair = 0; pair < p->k_pairs; ++pair) {
+    for (int32_t group = 0; group < p->k_pairs * 2 / kr; ++group) {
       for (int32_t j = 0; j < block; ++j) {
-        for (int32_t h = 0; h < 2; ++h) {
-          const int32_t kk = 2 * pair + h, nn = n0 + j;
+        for (int32_t h = 0; h < kr; ++h) {
+          const int32_t kk = group * kr + h, nn = n0 + j;
           *out++ = (kk < k && nn < n)
                        ? static_cast<int16_t>(weights[static_cast<size_t>(nn) * k + kk] + filter_offset)
                        : int16_t{0};
@@ -77,6 +81,7 @@ using QConvGemmFn = void (*)(const ConvGeometry& g, const PackedQGemmWeights& w,
 
 struct QConvGemmKernels {
   const char* name;
+  int32_t kr;  // the weight layout the microkernels read (PackQGemmWeights)
   QConvGemmFn<uint8_t> u8;
   QConvGemmFn<int8_t> s8;
 };
@@ -88,6 +93,12 @@ const QConvGemmKernels* SelectQConvGemm(Isa isa);
 void QConvGemmAvx2(const ConvGeometry& g, const PackedQGemmWeights& w, const QRequant& r, int32_t input_offset,
                    const uint8_t* input, uint8_t* output, int16_t* panel);
 void QConvGemmAvx2(const ConvGeometry& g, const PackedQGemmWeights& w, const QRequant& r, int32_t input_offset,
+                   const int8_t* input, int8_t* output, int16_t* panel);
+#endif
+#if defined(__aarch64__)
+void QConvGemmNeon(const ConvGeometry& g, const PackedQGemmWeights& w, const QRequant& r, int32_t input_offset,
+                   const uint8_t* input, uint8_t* output, int16_t* panel);
+void QConvGemmNeon(const ConvGeometry& g, const PackedQGemmWeights& w, const QRequant& r, int32_t input_offset,
                    const int8_t* input, int8_t* output, int16_t* panel);
 #endif
 

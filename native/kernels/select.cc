@@ -9,8 +9,11 @@ namespace edgeinfer::kernels {
 
 const QConvGemmKernels* SelectQConvGemm(Isa isa) {
 #if defined(__x86_64__)
-  static const QConvGemmKernels avx2 = {"avx2", &QConvGemmAvx2, &QConvGemmAvx2};
+  static const QConvGemmKernels avx2 = {"avx2", 2, &QConvGemmAvx2, &QConvGemmAvx2};
   if (isa == Isa::kAvx2 || isa == Isa::kAvxVnni || isa == Isa::kAvx512Vnni) return &avx2;
+#elif defined(__aarch64__)
+  static const QConvGemmKernels neon = {"neon", 1, &QConvGemmNeon, &QConvGemmNeon};
+  if (isa == Isa::kNeon || isa == Isa::kNeonDot) return &neon;
 #endif
   (void)isa;
   return nullptr;
@@ -18,8 +21,11 @@ const QConvGemmKernels* SelectQConvGemm(Isa isa) {
 
 const QDwConvKernels* SelectQDwConv(Isa isa) {
 #if defined(__x86_64__)
-  static const QDwConvKernels avx2 = {"avx2", &QDwConvAvx2, &QDwConvAvx2};
+  static const QDwConvKernels avx2 = {"avx2", DwLayout::kTapPairs16, &QDwConvAvx2, &QDwConvAvx2};
   if (isa == Isa::kAvx2 || isa == Isa::kAvxVnni || isa == Isa::kAvx512Vnni) return &avx2;
+#elif defined(__aarch64__)
+  static const QDwConvKernels neon = {"neon", DwLayout::kTaps8, &QDwConvNeon, &QDwConvNeon};
+  if (isa == Isa::kNeon || isa == Isa::kNeonDot) return &neon;
 #endif
   (void)isa;
   return nullptr;
