@@ -6,17 +6,23 @@
 // Convention: 1 MAC (multiply-accumulate) = 2 ops; GOPS = 2 * MACs / ns.
 // Peak = 16 MACs per vpmaddwd x the measured vpmaddwd rate. Every time is
 // the median of 9 samples, each sample a loop of at least ~30 ms.
+//   edgeinfer_kernel_bench [name filter]     the kernel table
+//   edgeinfer_kernel_bench --model file      time per operator type of a whole model
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <functional>
+#include <map>
 #include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "core/planner.h"
 #include "edgeinfer/kernel.h"
+#include "edgeinfer/session.h"
 #include "kernels/cpu_features.h"
 #include "ops/conv2d/test_graph.h"
 #include "peak.h"
@@ -119,12 +125,66 @@ struct Bench {
   }
 };
 
+// Per-operator time of a whole model, one thread: every node's kernel run
+// in order over a planned arena (as a Session does), each timed on its own.
+int ProfileModel(const char* path) {
+  std::ifstream file(path, std::ios::binary);
+  auto bytes = std::make_shared<std::vector<uint8_t>>((std::istreambuf_iterator<char>(file)),
+                                                      std::istreambuf_iterator<char>());
+  std::shared_ptr<Graph> graph;
+  const Status s = LoadGraph(bytes->data(), bytes->size(), bytes, &graph);
+  if (!s.ok()) {
+    std::printf("%s: %s\n", path, s.message().c_str());
+    return 1;
+  }
+  for (kernels::Isa isa : {kernels::Isa::kReference, kernels::BestIsa()}) {
+    KernelConfig config;
+    config.isa = isa;
+    std::vector<std::unique_ptr<Kernel>> kernels;
+    size_t scratch_bytes = 0;
+    for (const Node& node : graph->nodes) {
+      kernels.emplace_back();
+      if (!CreateKernel(*graph, node, config, &kernels.back()).ok()) return 1;
+      scratch_bytes = std::max(scratch_bytes, kernels.back()->scratch_bytes());
+    }
+    const ArenaPlan plan = PlanArena(*graph);
+    std::vector<uint8_t> arena(plan.bytes + scratch_bytes + 128);
+    uint8_t* base = arena.data() + (64 - reinterpret_cast<uintptr_t>(arena.data()) % 64) % 64;
+    std::vector<std::vector<uint8_t>> io;
+    std::vector<void*> tensors(graph->tensors.size(), nullptr);
+    for (size_t t = 0; t < graph->tensors.size(); ++t) {
+      const Tensor& tensor = graph->tensors[t];
+      if (tensor.is_constant()) {
+        tensors[t] = const_cast<uint8_t*>(tensor.data);
+      } else if (plan.offsets[t] != kNotInArena) {
+        tensors[t] = base + plan.offsets[t];
+      } else {
+        io.emplace_back(tensor.byte_size(), uint8_t{128});
+        tensors[t] = io.back().data();
+      }
+    }
+    const size_t scratch_offset = (plan.bytes + 63) / 64 * 64;
+    const RunContext ctx{tensors.data(), base + scratch_offset};
+    std::map<std::string, double> per_op;
+    double total = 0;
+    for (size_t i = 0; i < kernels.size(); ++i) {
+      const double t = MedianSeconds([&] { kernels[i]->Run(ctx); }, 5);
+      per_op[OpTypeName(graph->nodes[i].op)] += t;
+      total += t;
+    }
+    std::printf("%s: %.2f ms per run, 1 thread (sum of per-node medians)\n", kernels::IsaName(isa), total * 1e3);
+    for (const auto& [op, t] : per_op) std::printf("  %-22s %8.3f ms  %5.1f%%\n", op.c_str(), t * 1e3, 100 * t / total);
+  }
+  return 0;
+}
+
 }  // namespace
 }  // namespace edgeinfer::bench
 
 int main(int argc, char** argv) {
   using namespace edgeinfer;
   using namespace edgeinfer::bench;
+  if (argc > 2 && std::strcmp(argv[1], "--model") == 0) return ProfileModel(argv[2]);
   const kernels::Isa best = kernels::BestIsa();
   std::printf("INT8 kernel benchmark, 1 thread, optimized ISA: %s\n", kernels::IsaName(best));
   std::printf("Convention: 1 MAC = 2 ops; GOPS = 2 * MACs / ns; medians of 9 samples.\n\n");
