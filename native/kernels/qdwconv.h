@@ -34,6 +34,11 @@ struct PackedQDwWeights {
   int32_t channels = 0, taps = 0, tap_pairs = 0, block = 16, blocks = 0;
   std::vector<int16_t> storage;
   std::vector<int32_t> tail;
+  // Per channel, sum over taps of (w + fo): input_offset * tap_sum is what
+  // adding the input offset to every tap adds, so a kernel may multiply raw
+  // activations and add it once (padding taps read the zero point, whose
+  // raw product cancels against its share of the correction).
+  std::vector<int32_t> tap_sum;
   const int16_t* data() const {
     const uintptr_t p = reinterpret_cast<uintptr_t>(storage.data());
     return reinterpret_cast<const int16_t*>((p + 31) & ~uintptr_t{31});
@@ -75,6 +80,12 @@ void PackQDwWeights(const W* filter, int32_t channels, int32_t taps, int32_t fil
         }
       }
     }
+  }
+  p->tap_sum.assign(static_cast<size_t>(RoundUp(channels, 16)), 0);
+  for (int32_t c = 0; c < channels; ++c) {
+    uint32_t sum = 0;
+    for (int32_t t = 0; t < taps; ++t) sum += static_cast<uint32_t>(weight(t, c));
+    p->tap_sum[c] = static_cast<int32_t>(sum);
   }
   const int32_t tail_c0 = p->blocks * p->block;
   p->tail.clear();

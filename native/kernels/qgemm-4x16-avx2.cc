@@ -24,6 +24,10 @@ void WidenRun(const T* src, int32_t n, __m256i offset16, int32_t offset, int16_t
   for (; i + 16 <= n; i += 16) {
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i), Widen16(src + i, offset16));
   }
+  if (i + 8 <= n) {
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i), avx2::Widen8(src + i, _mm256_castsi256_si128(offset16)));
+    i += 8;
+  }
   for (; i < n; ++i) dst[i] = static_cast<int16_t>(src[i] + offset);
 }
 
@@ -109,6 +113,23 @@ inline void Tile4x16(const int16_t* a, size_t a_stride, const int16_t* w, int32_
   acc[2][0] = c20, acc[2][1] = c21, acc[3][0] = c30, acc[3][1] = c31;
 }
 
+inline void Tile4x8(const int16_t* a, size_t a_stride, const int16_t* w, int32_t k_pairs, __m256i (&acc)[4][1]) {
+  __m256i c0 = acc[0][0], c1 = acc[1][0], c2 = acc[2][0], c3 = acc[3][0];
+  const int16_t* a0 = a;
+  const int16_t* a1 = a + a_stride;
+  const int16_t* a2 = a + 2 * a_stride;
+  const int16_t* a3 = a + 3 * a_stride;
+  for (int32_t p = 0; p < k_pairs; ++p) {
+    const __m256i b = _mm256_load_si256(reinterpret_cast<const __m256i*>(w));
+    w += 16;
+    c0 = _mm256_add_epi32(c0, _mm256_madd_epi16(BroadcastPair(a0 + 2 * p), b));
+    c1 = _mm256_add_epi32(c1, _mm256_madd_epi16(BroadcastPair(a1 + 2 * p), b));
+    c2 = _mm256_add_epi32(c2, _mm256_madd_epi16(BroadcastPair(a2 + 2 * p), b));
+    c3 = _mm256_add_epi32(c3, _mm256_madd_epi16(BroadcastPair(a3 + 2 * p), b));
+  }
+  acc[0][0] = c0, acc[1][0] = c1, acc[2][0] = c2, acc[3][0] = c3;
+}
+
 template <int MR, int NB, typename T>
 inline void Block(const PackedQGemmWeights& w, const QRequant& r, const int16_t* a, size_t a_stride,
                   const int16_t* wp, int32_t n0, T* out, size_t out_stride) {
@@ -119,15 +140,17 @@ inline void Block(const PackedQGemmWeights& w, const QRequant& r, const int16_t*
   }
   if constexpr (MR == 4 && NB == 2) {
     Tile4x16(a, a_stride, wp, w.k_pairs, acc);
+  } else if constexpr (MR == 4 && NB == 1) {
+    Tile4x8(a, a_stride, wp, w.k_pairs, acc);
   } else {
     Tile<MR, NB>(a, a_stride, wp, w.k_pairs, acc);
   }
-  for (int m = 0; m < MR; ++m) {
-    for (int j = 0; j < NB; ++j) {
-      const int32_t c = n0 + 8 * j;
-      if (c >= w.n) break;
-      Store8(Requantize(acc[m][j], r, c), out + m * out_stride + c, w.n - c < 8 ? w.n - c : 8);
-    }
+  for (int j = 0; j < NB; ++j) {
+    const int32_t c = n0 + 8 * j;
+    if (c >= w.n) break;
+    const avx2::Channels8 params = avx2::LoadChannels8(r, c);
+    const int32_t count = w.n - c < 8 ? w.n - c : 8;
+    for (int m = 0; m < MR; ++m) Store8(Requantize(acc[m][j], params), out + m * out_stride + c, count);
   }
 }
 

@@ -33,9 +33,47 @@ namespace edgeinfer::kernels::avx2 {
 
 inline __m256i Load8(const int32_t* p) { return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)); }
 
-inline __m256i RequantizeDoubleRounding(__m256i acc, const QRequant& r, int32_t c) {
-  const __m256i x = _mm256_sllv_epi32(acc, Load8(&r.left_shift[c]));
-  const __m256i m = Load8(&r.multiplier[c]);
+// One group of 8 channels' requantization parameters in registers, loaded
+// once and applied to every row of a tile (and hoisted out of the loops
+// that store bytes, which may alias anything).
+struct Channels8 {
+  RequantMode mode;
+  __m256i multiplier, shift_a, shift_b;  // double: left, right; single: total (shift_a)
+  __m256 scale;
+  __m256i lo, hi, offset;                 // int32 clamp less offset (int64 for single rounding)
+};
+
+inline Channels8 LoadChannels8(const QRequant& r, int32_t c) {
+  Channels8 p;
+  p.mode = r.mode;
+  p.offset = _mm256_set1_epi32(r.output_offset);
+  switch (r.mode) {
+    case RequantMode::kDoubleRounding:
+      p.multiplier = Load8(&r.multiplier[c]);
+      p.shift_a = Load8(&r.left_shift[c]);
+      p.shift_b = Load8(&r.right_shift[c]);
+      p.lo = _mm256_set1_epi32(r.min_less_offset);
+      p.hi = _mm256_set1_epi32(r.max_less_offset);
+      break;
+    case RequantMode::kSingleRounding:
+      p.multiplier = Load8(&r.multiplier[c]);
+      p.shift_a = Load8(&r.total_shift[c]);
+      p.lo = _mm256_set1_epi64x(r.min_less_offset);
+      p.hi = _mm256_set1_epi64x(r.max_less_offset);
+      break;
+    case RequantMode::kHalfEven:
+    default:
+      p.scale = _mm256_loadu_ps(&r.scale[c]);
+      p.lo = _mm256_castps_si256(_mm256_set1_ps(static_cast<float>(r.min_less_offset)));
+      p.hi = _mm256_castps_si256(_mm256_set1_ps(static_cast<float>(r.max_less_offset)));
+      break;
+  }
+  return p;
+}
+
+inline __m256i RequantizeDoubleRounding(__m256i acc, const Channels8& p) {
+  const __m256i x = _mm256_sllv_epi32(acc, p.shift_a);
+  const __m256i m = p.multiplier;
   const __m256i half = _mm256_set1_epi64x(int64_t{1} << 30);
   __m256i even = _mm256_add_epi64(_mm256_mul_epi32(x, m), half);
   even = _mm256_srli_epi64(even, 31);
@@ -45,14 +83,14 @@ inline __m256i RequantizeDoubleRounding(__m256i acc, const QRequant& r, int32_t 
   // RoundingDivideByPOT(high, right_shift)
   const __m256i one = _mm256_set1_epi32(1);
   const __m256i zero = _mm256_setzero_si256();
-  const __m256i exponent = Load8(&r.right_shift[c]);
+  const __m256i exponent = p.shift_b;
   const __m256i mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, exponent), one);
   const __m256i remainder = _mm256_and_si256(high, mask);
   const __m256i threshold = _mm256_sub_epi32(_mm256_srli_epi32(mask, 1), _mm256_cmpgt_epi32(zero, high));
   __m256i v = _mm256_sub_epi32(_mm256_srav_epi32(high, exponent), _mm256_cmpgt_epi32(remainder, threshold));
-  v = _mm256_max_epi32(v, _mm256_set1_epi32(r.min_less_offset));
-  v = _mm256_min_epi32(v, _mm256_set1_epi32(r.max_less_offset));
-  return _mm256_add_epi32(v, _mm256_set1_epi32(r.output_offset));
+  v = _mm256_max_epi32(v, p.lo);
+  v = _mm256_min_epi32(v, p.hi);
+  return _mm256_add_epi32(v, p.offset);
 }
 
 // (p + 2^(s-1)) >> s for int64 lanes p, counts s in [1, 62] in each lane's
@@ -66,34 +104,35 @@ inline __m256i ShiftRoundClamp64(__m256i p, __m256i s, __m256i lo, __m256i hi) {
   return _mm256_blendv_epi8(v, hi, _mm256_cmpgt_epi64(v, hi));
 }
 
-inline __m256i RequantizeSingleRounding(__m256i acc, const QRequant& r, int32_t c) {
-  const __m256i m = Load8(&r.multiplier[c]);
-  const __m256i total = Load8(&r.total_shift[c]);
-  const __m256i lo = _mm256_set1_epi64x(r.min_less_offset), hi = _mm256_set1_epi64x(r.max_less_offset);
+inline __m256i RequantizeSingleRounding(__m256i acc, const Channels8& p) {
+  const __m256i m = p.multiplier;
+  const __m256i total = p.shift_a;
   const __m256i low32 = _mm256_set1_epi64x(0xFFFFFFFFll);
-  const __m256i even = ShiftRoundClamp64(_mm256_mul_epi32(acc, m), _mm256_and_si256(total, low32), lo, hi);
+  const __m256i even = ShiftRoundClamp64(_mm256_mul_epi32(acc, m), _mm256_and_si256(total, low32), p.lo, p.hi);
   const __m256i odd = ShiftRoundClamp64(_mm256_mul_epi32(_mm256_srli_epi64(acc, 32), _mm256_srli_epi64(m, 32)),
-                                        _mm256_srli_epi64(total, 32), lo, hi);
+                                        _mm256_srli_epi64(total, 32), p.lo, p.hi);
   const __m256i v = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
-  return _mm256_add_epi32(v, _mm256_set1_epi32(r.output_offset));
+  return _mm256_add_epi32(v, p.offset);
 }
 
-inline __m256i RequantizeHalfEven(__m256i acc, const QRequant& r, int32_t c) {
-  __m256 v = _mm256_mul_ps(_mm256_cvtepi32_ps(acc), _mm256_loadu_ps(&r.scale[c]));
-  v = _mm256_max_ps(_mm256_set1_ps(static_cast<float>(r.min_less_offset)), v);
-  v = _mm256_min_ps(_mm256_set1_ps(static_cast<float>(r.max_less_offset)), v);
-  return _mm256_add_epi32(_mm256_cvtps_epi32(v), _mm256_set1_epi32(r.output_offset));
+inline __m256i RequantizeHalfEven(__m256i acc, const Channels8& p) {
+  __m256 v = _mm256_mul_ps(_mm256_cvtepi32_ps(acc), p.scale);
+  v = _mm256_max_ps(_mm256_castsi256_ps(p.lo), v);
+  v = _mm256_min_ps(_mm256_castsi256_ps(p.hi), v);
+  return _mm256_add_epi32(_mm256_cvtps_epi32(v), p.offset);
 }
 
-// acc: channels c..c+7 with their bias added. Returns the clamped outputs.
-inline __m256i Requantize(__m256i acc, const QRequant& r, int32_t c) {
-  switch (r.mode) {
-    case RequantMode::kSingleRounding: return RequantizeSingleRounding(acc, r, c);
-    case RequantMode::kHalfEven: return RequantizeHalfEven(acc, r, c);
+// acc: the 8 channels of p with their bias added. Returns the clamped outputs.
+inline __m256i Requantize(__m256i acc, const Channels8& p) {
+  switch (p.mode) {
+    case RequantMode::kSingleRounding: return RequantizeSingleRounding(acc, p);
+    case RequantMode::kHalfEven: return RequantizeHalfEven(acc, p);
     case RequantMode::kDoubleRounding:
-    default: return RequantizeDoubleRounding(acc, r, c);
+    default: return RequantizeDoubleRounding(acc, p);
   }
 }
+
+inline __m256i Requantize(__m256i acc, const QRequant& r, int32_t c) { return Requantize(acc, LoadChannels8(r, c)); }
 
 // Stores `count` (1..8) outputs, already inside T's range.
 template <typename T>
@@ -116,6 +155,13 @@ inline __m256i Widen16(const uint8_t* p, __m256i offset) {
 }
 inline __m256i Widen16(const int8_t* p, __m256i offset) {
   return _mm256_add_epi16(_mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p))), offset);
+}
+
+inline __m128i Widen8(const uint8_t* p, __m128i offset) {
+  return _mm_add_epi16(_mm_cvtepu8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))), offset);
+}
+inline __m128i Widen8(const int8_t* p, __m128i offset) {
+  return _mm_add_epi16(_mm_cvtepi8_epi16(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))), offset);
 }
 
 }  // namespace edgeinfer::kernels::avx2
