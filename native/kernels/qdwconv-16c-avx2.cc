@@ -23,9 +23,20 @@ inline __m256i WidenRaw(const int8_t* p) {
 
 // The taps of output pixel (oy, ox): input pixels, or the zero-point row
 // for padding; one more zero row after the last (the odd tap's partner).
+// offsets[t]: tap t's distance from the window's top-left input pixel, for
+// windows wholly inside the image (most of them).
 template <typename T>
-void PixelTaps(const ConvGeometry& g, int32_t oy, int32_t ox, const T* input, const T* zero_row, const T** taps) {
+void PixelTaps(const ConvGeometry& g, const size_t* offsets, int32_t oy, int32_t ox, const T* input,
+               const T* zero_row, const T** taps) {
   const int32_t iy0 = oy * g.stride_h - g.pad_top, ix0 = ox * g.stride_w - g.pad_left;
+  const int32_t taps_count = g.filter_height * g.filter_width;
+  taps[taps_count] = zero_row;
+  if (iy0 >= 0 && iy0 + (g.filter_height - 1) * g.dilation_h < g.input_height && ix0 >= 0 &&
+      ix0 + (g.filter_width - 1) * g.dilation_w < g.input_width) {
+    const T* origin = input + (static_cast<size_t>(iy0) * g.input_width + ix0) * g.input_channels;
+    for (int32_t t = 0; t < taps_count; ++t) taps[t] = origin + offsets[t];
+    return;
+  }
   int32_t t = 0;
   for (int32_t ky = 0; ky < g.filter_height; ++ky) {
     const int32_t iy = iy0 + ky * g.dilation_h;
@@ -36,7 +47,6 @@ void PixelTaps(const ConvGeometry& g, int32_t oy, int32_t ox, const T* input, co
       taps[t] = inside ? input + (static_cast<size_t>(iy) * g.input_width + ix) * g.input_channels : zero_row;
     }
   }
-  taps[t] = zero_row;
 }
 
 // Channels past the last block of 16: the reference's arithmetic.
@@ -98,11 +108,18 @@ void DwConv(const ConvGeometry& g, const PackedQDwWeights& w, const QRequant& r,
   const size_t block_weights = static_cast<size_t>(w.tap_pairs) * 32;
   const T* taps_a[kMaxDwTaps + 1];
   const T* taps_b[kMaxDwTaps + 1];
+  size_t offsets[kMaxDwTaps];
+  for (int32_t ky = 0, t = 0; ky < g.filter_height; ++ky) {
+    for (int32_t kx = 0; kx < g.filter_width; ++kx, ++t) {
+      offsets[t] = (static_cast<size_t>(ky) * g.dilation_h * g.input_width + static_cast<size_t>(kx) * g.dilation_w) *
+                   channels;
+    }
+  }
   for (int32_t oy = 0; oy < g.output_height; ++oy) {
     int32_t ox = 0;
     for (; ox + 2 <= g.output_width; ox += 2) {
-      PixelTaps(g, oy, ox, input, zero_row, taps_a);
-      PixelTaps(g, oy, ox + 1, input, zero_row, taps_b);
+      PixelTaps(g, offsets, oy, ox, input, zero_row, taps_a);
+      PixelTaps(g, offsets, oy, ox + 1, input, zero_row, taps_b);
       for (int32_t b = 0; b < w.blocks; ++b) {
         Block16<true>(w, r, offset, b * 16, weights + b * block_weights, taps_a, taps_b, output, output + channels);
       }
@@ -111,7 +128,7 @@ void DwConv(const ConvGeometry& g, const PackedQDwWeights& w, const QRequant& r,
       output += 2 * channels;
     }
     if (ox < g.output_width) {
-      PixelTaps(g, oy, ox, input, zero_row, taps_a);
+      PixelTaps(g, offsets, oy, ox, input, zero_row, taps_a);
       for (int32_t b = 0; b < w.blocks; ++b) {
         Block16<false>(w, r, offset, b * 16, weights + b * block_weights, taps_a, taps_a, output, output);
       }
