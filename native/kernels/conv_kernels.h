@@ -137,7 +137,7 @@ inline std::unique_ptr<Kernel> TryCreateQConvGemmKernel(const KernelConfig& conf
   const QConvGemmKernels* fns = SelectQConvGemm(config.isa);
   const int64_t k = int64_t{g.filter_height} * g.filter_width * g.filter_channels;
   if (fns == nullptr || g.filter_channels != g.input_channels || !filter.is_constant() ||
-      !internal::ConstantOrAbsent(bias) || k > (int64_t{1} << 24) || g.batches < 1) {
+      !internal::ConstantOrAbsent(bias) || k > (int64_t{1} << 20) || g.batches < 1) {
     return nullptr;
   }
   if (activation == DType::kUInt8) return internal::MakeGemm<uint8_t>(node, g, q, filter, bias, *fns, config.threads);
