@@ -38,7 +38,10 @@ inline __m256i Load8(const int32_t* p) { return _mm256_loadu_si256(reinterpret_c
 // that store bytes, which may alias anything).
 struct Channels8 {
   RequantMode mode;
+  bool left_shift;
   __m256i multiplier, shift_a, shift_b;  // double: left, right; single: total (shift_a)
+  __m256i multiplier_odd;                // the odd lanes' multipliers in the even positions
+  __m256i mask, half_mask;               // double: 2^right - 1 and its half
   __m256 scale;
   __m256i lo, hi, offset;                 // int32 clamp less offset (int64 for single rounding)
 };
@@ -46,12 +49,16 @@ struct Channels8 {
 inline Channels8 LoadChannels8(const QRequant& r, int32_t c) {
   Channels8 p;
   p.mode = r.mode;
+  p.left_shift = r.any_left_shift;
   p.offset = _mm256_set1_epi32(r.output_offset);
   switch (r.mode) {
     case RequantMode::kDoubleRounding:
       p.multiplier = Load8(&r.multiplier[c]);
       p.shift_a = Load8(&r.left_shift[c]);
       p.shift_b = Load8(&r.right_shift[c]);
+      p.multiplier_odd = _mm256_srli_epi64(p.multiplier, 32);
+      p.mask = _mm256_sub_epi32(_mm256_sllv_epi32(_mm256_set1_epi32(1), p.shift_b), _mm256_set1_epi32(1));
+      p.half_mask = _mm256_srli_epi32(p.mask, 1);
       p.lo = _mm256_set1_epi32(r.min_less_offset);
       p.hi = _mm256_set1_epi32(r.max_less_offset);
       break;
@@ -72,22 +79,17 @@ inline Channels8 LoadChannels8(const QRequant& r, int32_t c) {
 }
 
 inline __m256i RequantizeDoubleRounding(__m256i acc, const Channels8& p) {
-  const __m256i x = _mm256_sllv_epi32(acc, p.shift_a);
-  const __m256i m = p.multiplier;
+  const __m256i x = p.left_shift ? _mm256_sllv_epi32(acc, p.shift_a) : acc;
   const __m256i half = _mm256_set1_epi64x(int64_t{1} << 30);
-  __m256i even = _mm256_add_epi64(_mm256_mul_epi32(x, m), half);
+  __m256i even = _mm256_add_epi64(_mm256_mul_epi32(x, p.multiplier), half);
   even = _mm256_srli_epi64(even, 31);
-  __m256i odd = _mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(x, 32), _mm256_srli_epi64(m, 32)), half);
+  __m256i odd = _mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(x, 32), p.multiplier_odd), half);
   odd = _mm256_slli_epi64(odd, 1);
   const __m256i high = _mm256_blend_epi32(even, odd, 0xAA);
   // RoundingDivideByPOT(high, right_shift)
-  const __m256i one = _mm256_set1_epi32(1);
-  const __m256i zero = _mm256_setzero_si256();
-  const __m256i exponent = p.shift_b;
-  const __m256i mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, exponent), one);
-  const __m256i remainder = _mm256_and_si256(high, mask);
-  const __m256i threshold = _mm256_sub_epi32(_mm256_srli_epi32(mask, 1), _mm256_cmpgt_epi32(zero, high));
-  __m256i v = _mm256_sub_epi32(_mm256_srav_epi32(high, exponent), _mm256_cmpgt_epi32(remainder, threshold));
+  const __m256i remainder = _mm256_and_si256(high, p.mask);
+  const __m256i threshold = _mm256_sub_epi32(p.half_mask, _mm256_cmpgt_epi32(_mm256_setzero_si256(), high));
+  __m256i v = _mm256_sub_epi32(_mm256_srav_epi32(high, p.shift_b), _mm256_cmpgt_epi32(remainder, threshold));
   v = _mm256_max_epi32(v, p.lo);
   v = _mm256_min_epi32(v, p.hi);
   return _mm256_add_epi32(v, p.offset);

@@ -27,6 +27,7 @@ struct QRequant {
   std::vector<int32_t> left_shift, right_shift;  // double rounding: max(shift, 0), max(-shift, 0)
   std::vector<int32_t> total_shift;            // single rounding: 31 - shift, in [1, 62]
   std::vector<float> scale;                    // half-even
+  bool any_left_shift = false;  // double rounding: some channel shifts left
   int32_t output_offset = 0;
   // The clamp with the output offset taken out: [act_min, act_max] - offset.
   int32_t min_less_offset = 0, max_less_offset = 0;
@@ -49,6 +50,7 @@ inline void PrepareQRequant(const RequantParams& q, const int32_t* bias, int32_t
             : q.single_rounding               ? RequantMode::kSingleRounding
                                               : RequantMode::kDoubleRounding;
   r->channels = channels;
+  r->any_left_shift = false;
   r->padded_channels = RoundUp(channels, 16);
   const size_t n = static_cast<size_t>(r->padded_channels);
   r->bias.assign(n, 0);
@@ -66,6 +68,7 @@ inline void PrepareQRequant(const RequantParams& q, const int32_t* bias, int32_t
       r->multiplier[c] = q.multiplier[c];
       r->shift[c] = q.shift[c];
       r->left_shift[c] = q.shift[c] > 0 ? q.shift[c] : 0;
+      r->any_left_shift = r->any_left_shift || q.shift[c] > 0;
       r->right_shift[c] = q.shift[c] > 0 ? 0 : -q.shift[c];
       r->total_shift[c] = 31 - q.shift[c];
     }
