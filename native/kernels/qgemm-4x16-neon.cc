@@ -86,46 +86,58 @@ void Block(const PackedQGemmWeights& w, const QRequant& r, const int16_t* a, siz
   }
 }
 
-template <int MR, typename T>
-void Rows(const PackedQGemmWeights& w, const QRequant& r, const int16_t* a, size_t a_stride, T* out,
-          size_t out_stride) {
+// Rows [0, rows) of the panel (rows <= panel rows) times the weights:
+// block of 16 (or 8) channels by block, each over all the panel's tiles of
+// 4 rows, so a block's weights are read from memory once per panel.
+template <typename T>
+void PanelTimesWeights(const PackedQGemmWeights& w, const QRequant& r, const int16_t* a, size_t a_stride,
+                       int32_t rows, T* out, size_t out_stride) {
   const int16_t* wp = w.data();
   for (int32_t n0 = 0; n0 < w.n_padded;) {
-    if (w.n_padded - n0 >= 16) {
-      Block<MR, 2>(w, r, a, a_stride, wp, n0, out, out_stride);
-      wp += static_cast<size_t>(w.k_pairs) * 32;
-      n0 += 16;
-    } else {
-      Block<MR, 1>(w, r, a, a_stride, wp, n0, out, out_stride);
-      wp += static_cast<size_t>(w.k_pairs) * 16;
-      n0 += 8;
+    const bool wide = w.n_padded - n0 >= 16;
+    for (int32_t m0 = 0; m0 < rows; m0 += 4) {
+      const int16_t* am = a + m0 * a_stride;
+      T* om = out + m0 * out_stride;
+      const int32_t mr = rows - m0 < 4 ? rows - m0 : 4;
+      if (wide) {
+        switch (mr) {
+          case 4: Block<4, 2>(w, r, am, a_stride, wp, n0, om, out_stride); break;
+          case 3: Block<3, 2>(w, r, am, a_stride, wp, n0, om, out_stride); break;
+          case 2: Block<2, 2>(w, r, am, a_stride, wp, n0, om, out_stride); break;
+          default: Block<1, 2>(w, r, am, a_stride, wp, n0, om, out_stride); break;
+        }
+      } else {
+        switch (mr) {
+          case 4: Block<4, 1>(w, r, am, a_stride, wp, n0, om, out_stride); break;
+          case 3: Block<3, 1>(w, r, am, a_stride, wp, n0, om, out_stride); break;
+          case 2: Block<2, 1>(w, r, am, a_stride, wp, n0, om, out_stride); break;
+          default: Block<1, 1>(w, r, am, a_stride, wp, n0, om, out_stride); break;
+        }
+      }
     }
+    wp += static_cast<size_t>(w.k_pairs) * (wide ? 32 : 16);
+    n0 += wide ? 16 : 8;
   }
 }
 
 template <typename T>
 void ConvGemm(const ConvGeometry& g, const PackedQGemmWeights& w, const QRequant& r, int32_t input_offset,
               const T* input, T* output, int16_t* panel) {
-  constexpr int32_t kRows = 4;
   const int16x8_t offset8 = vdupq_n_s16(static_cast<int16_t>(input_offset));
   const size_t padded_k = static_cast<size_t>(w.k_pairs) * 2;
+  const int32_t panel_rows = QConvGemmPanelRows(w);
+  // 32-byte aligned rows of A.
   int16_t* a = reinterpret_cast<int16_t*>((reinterpret_cast<uintptr_t>(panel) + 31) & ~uintptr_t{31});
   const int32_t pixels = g.output_height * g.output_width;
   const size_t out_stride = static_cast<size_t>(g.output_channels);
-  for (int32_t p0 = 0; p0 < pixels; p0 += kRows) {
-    const int32_t rows = pixels - p0 < kRows ? pixels - p0 : kRows;
+  for (int32_t p0 = 0; p0 < pixels; p0 += panel_rows) {
+    const int32_t rows = pixels - p0 < panel_rows ? pixels - p0 : panel_rows;
     for (int32_t m = 0; m < rows; ++m) {
       const int32_t p = p0 + m;
       GatherWindow(g, p / g.output_width, p % g.output_width, input, offset8, input_offset,
                    static_cast<int32_t>(padded_k), a + m * padded_k);
     }
-    T* out = output + static_cast<size_t>(p0) * out_stride;
-    switch (rows) {
-      case 4: Rows<4>(w, r, a, padded_k, out, out_stride); break;
-      case 3: Rows<3>(w, r, a, padded_k, out, out_stride); break;
-      case 2: Rows<2>(w, r, a, padded_k, out, out_stride); break;
-      default: Rows<1>(w, r, a, padded_k, out, out_stride); break;
-    }
+    PanelTimesWeights(w, r, a, padded_k, rows, output + static_cast<size_t>(p0) * out_stride, out_stride);
   }
 }
 

@@ -67,9 +67,19 @@ void PackQGemmWeights(const W* weights, int32_t n, int32_t k, int32_t filter_off
   }
 }
 
-// Scratch one range of rows needs: 4 rows of A.
+// Rows of A gathered at a time: as many as keep the panel near 64 KiB
+// (in L2 while each block of 16 channels' weights stays in L1 across all
+// of them), a multiple of the 4-row tile, from 4 to 64.
+inline int32_t QConvGemmPanelRows(const PackedQGemmWeights& w) {
+  const int64_t row_bytes = int64_t{w.k_pairs} * 2 * sizeof(int16_t);
+  int64_t rows = (int64_t{64} << 10) / row_bytes / 4 * 4;
+  rows = rows < 4 ? 4 : rows > 64 ? 64 : rows;
+  return static_cast<int32_t>(rows);
+}
+
+// Scratch one range of rows needs: the panel, plus room to align it.
 inline size_t QConvGemmPanelBytes(const PackedQGemmWeights& w) {
-  return static_cast<size_t>(4) * w.k_pairs * 2 * sizeof(int16_t) + 64;
+  return static_cast<size_t>(QConvGemmPanelRows(w)) * w.k_pairs * 2 * sizeof(int16_t) + 64;
 }
 
 // Computes the convolution `g` (one batch, all output rows of it, as
