@@ -1,9 +1,9 @@
 // AVX2 INT8 convolution-as-GEMM (see qgemm.h): tiles of 4 output pixels by
 // 16 output channels, int16 x int16 products summed in pairs by vpmaddwd
 // (never vpmaddubsw, whose int16 saturation breaks exactness), 8 ymm
-// accumulators. Each tile of 4 pixels first gathers their windows into the
-// panel as int16 with the input offset added (im2col, zeros for padding),
-// then streams the packed weights once for all 4.
+// accumulators. Up to 64 output pixels' windows are first gathered into the
+// panel as int16 with the input offset added (im2col, zeros for padding);
+// then each block of 16 channels' weights runs over all of them.
 #include <immintrin.h>
 
 #include <cstring>

@@ -2,8 +2,9 @@
 // 4 output pixels by 16 output channels, int16 x int16 -> int32
 // multiply-accumulate (smlal / smlal2 by a scalar), 16 q-register
 // accumulators. Weights in the kr = 1 layout: for each k, the block's 16
-// channels. Each tile of 4 pixels first gathers their windows into the
-// panel as int16 with the input offset added (im2col, zeros for padding).
+// channels. Up to 64 output pixels' windows are first gathered into the
+// panel as int16 with the input offset added (im2col, zeros for padding);
+// then each block of 16 channels' weights runs over all of them.
 #include <arm_neon.h>
 
 #include <cstring>
