@@ -26,7 +26,7 @@
       "ldflags": ["-Wl,--gc-sections", "-s"],
       "conditions": [
         ["target_arch=='x64'", {"dependencies": ["edgeinfer_avx2", "edgeinfer_avx512vnni", "edgeinfer_avxvnni"]}],
-        ["target_arch=='arm64'", {"dependencies": ["edgeinfer_neondot"]}]
+        ["target_arch=='arm64'", {"dependencies": ["edgeinfer_neon", "edgeinfer_neondot"]}]
       ]
     }
   ],
@@ -55,6 +55,12 @@
     }],
     ["target_arch=='arm64'", {
       "targets": [
+        {
+          "target_name": "edgeinfer_neon",
+          "type": "static_library",
+          "sources": ["<!@(node native/sources.js --isa neon)"],
+          "cflags_cc": ["-fPIC", "-march=armv8-a"]
+        },
         {
           "target_name": "edgeinfer_neondot",
           "type": "static_library",

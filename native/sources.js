@@ -5,7 +5,7 @@
 //   node native/sources.js --addon  core sources plus the N-API glue in native/addon
 //   node native/sources.js --tests  the native tests (*_test.cc)
 //   node native/sources.js --isa X  the kernels for one instruction set, named *-X.cc (X: avx2, avx512vnni,
-//                                   avxvnni, neondot), each built with that instruction set's compiler flags
+//                                   avxvnni, neon, neondot), each built with that instruction set's compiler flags
 // --core and --addon leave the ISA kernels out: they are linked from their own per-ISA libraries.
 // Paths are relative to the repository root, '/'-separated, one per line.
 'use strict';
@@ -14,7 +14,7 @@ const path = require('path');
 
 const root = path.join(__dirname, '..');
 const coreDirs = ['native/core', 'native/format', 'native/ops', 'native/kernels', 'native/backends'];
-const isaFile = /-(avx2|avx512vnni|avxvnni|neondot)\.cc$/;
+const isaFile = /-(avx2|avx512vnni|avxvnni|neon|neondot)\.cc$/;
 
 function listCc(dir, wantTests, out) {
   const abs = path.join(root, dir);

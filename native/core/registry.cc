@@ -1,12 +1,26 @@
+#include "ops/conv2d/conv2d.h"
+#include "ops/depthwise_conv2d/depthwise_conv2d.h"
+#include "ops/fully_connected/fully_connected.h"
 #include "ops/ops.h"
 
 namespace edgeinfer {
 
+KernelConfig DefaultKernelConfig() {
+  KernelConfig config;
+  config.isa = kernels::BestIsa();
+  return config;
+}
+
 Status CreateKernel(const Graph& graph, const Node& node, std::unique_ptr<Kernel>* kernel) {
+  return CreateKernel(graph, node, DefaultKernelConfig(), kernel);
+}
+
+Status CreateKernel(const Graph& graph, const Node& node, const KernelConfig& config,
+                    std::unique_ptr<Kernel>* kernel) {
   switch (node.op) {
-    case OpType::kConv2D: return CreateConv2DKernel(graph, node, kernel);
-    case OpType::kDepthwiseConv2D: return CreateDepthwiseConv2DKernel(graph, node, kernel);
-    case OpType::kFullyConnected: return CreateFullyConnectedKernel(graph, node, kernel);
+    case OpType::kConv2D: return CreateConv2DKernel(graph, node, config, kernel);
+    case OpType::kDepthwiseConv2D: return CreateDepthwiseConv2DKernel(graph, node, config, kernel);
+    case OpType::kFullyConnected: return CreateFullyConnectedKernel(graph, node, config, kernel);
     case OpType::kAdd: return CreateAddKernel(graph, node, kernel);
     case OpType::kMul: return CreateMulKernel(graph, node, kernel);
     case OpType::kAveragePool2D: return CreateAveragePool2DKernel(graph, node, kernel);

@@ -1,12 +1,48 @@
 #include "edgeinfer/session.h"
 
 #include <cstring>
+#include <string>
 #include <new>
 
 #include "core/planner.h"
 #include "core/thread_pool.h"
 
 namespace edgeinfer {
+
+namespace {
+
+// The instruction set a session's kernels may use: SessionOptions::isa
+// resolved against this CPU and EDGEINFER_ISA (see session.h).
+Status ResolveIsa(const std::string& name, kernels::Isa* isa) {
+  using kernels::Isa;
+  const Isa best = kernels::BestIsa();
+  if (name.empty()) {
+    *isa = best;
+    return Status::Ok();
+  }
+  static const Isa all[] = {Isa::kReference, Isa::kAvx2, Isa::kAvxVnni, Isa::kAvx512Vnni, Isa::kNeon, Isa::kNeonDot};
+  std::string names;
+  for (Isa candidate : all) {
+    if (name == kernels::IsaName(candidate)) {
+      // The other architecture's ISA leaves the reference, as EDGEINFER_ISA does.
+      const bool arm = candidate == Isa::kNeon || candidate == Isa::kNeonDot;
+      if (arm && !kernels::CpuSupports(Isa::kNeon)) candidate = Isa::kReference;
+      for (int i = static_cast<int>(candidate); i >= 0; --i) {
+        const Isa below = static_cast<Isa>(i);
+        if (kernels::CpuSupports(below) && i <= static_cast<int>(best)) {
+          *isa = below;
+          return Status::Ok();
+        }
+      }
+      *isa = Isa::kReference;
+      return Status::Ok();
+    }
+    names += std::string(names.empty() ? "" : ", ") + kernels::IsaName(candidate);
+  }
+  return InputError("Expected one of " + names + " for isa but received '" + name + "'");
+}
+
+}  // namespace
 
 Session::Session() = default;
 Session::~Session() = default;
@@ -19,12 +55,16 @@ Status Session::Create(std::shared_ptr<const Graph> graph, const SessionOptions&
   if (s->options_.threads <= 0) s->options_.threads = DefaultThreadCount();
   if (s->options_.threads > 1) s->pool_ = std::make_unique<ThreadPool>(s->options_.threads);
   const Graph& g = *s->graph_;
+  KernelConfig config;
+  EI_RETURN_IF_ERROR(ResolveIsa(s->options_.isa, &config.isa));
+  config.threads = s->options_.threads;
+  s->options_.isa = kernels::IsaName(config.isa);
 
   s->kernels_.reserve(g.nodes.size());
   size_t scratch_bytes = 0;
   for (const Node& node : g.nodes) {
     std::unique_ptr<Kernel> kernel;
-    EI_RETURN_IF_ERROR(CreateKernel(g, node, &kernel));
+    EI_RETURN_IF_ERROR(CreateKernel(g, node, config, &kernel));
     scratch_bytes = std::max(scratch_bytes, kernel->scratch_bytes());
     s->kernels_.push_back(std::move(kernel));
   }

@@ -63,7 +63,7 @@ const X86Features& Features() {
 #endif
 
 bool ParseIsa(const char* s, Isa* out) {
-  static const Isa all[] = {Isa::kReference, Isa::kAvx2, Isa::kAvxVnni, Isa::kAvx512Vnni, Isa::kNeonDot};
+  static const Isa all[] = {Isa::kReference, Isa::kAvx2, Isa::kAvxVnni, Isa::kAvx512Vnni, Isa::kNeon, Isa::kNeonDot};
   for (Isa isa : all) {
     if (std::strcmp(s, IsaName(isa)) == 0) {
       *out = isa;
@@ -77,13 +77,14 @@ bool ParseIsa(const char* s, Isa* out) {
 // other architecture leaves only the reference.
 Isa ChooseIsa(Isa cap, bool capped) {
 #if defined(__x86_64__)
-  if (capped && cap == Isa::kNeonDot) return Isa::kReference;
+  if (capped && (cap == Isa::kNeon || cap == Isa::kNeonDot)) return Isa::kReference;
   static const Isa order[] = {Isa::kAvx512Vnni, Isa::kAvxVnni, Isa::kAvx2};
   for (Isa isa : order) {
     if ((!capped || static_cast<int>(isa) <= static_cast<int>(cap)) && CpuSupports(isa)) return isa;
   }
 #elif defined(__aarch64__)
   if ((!capped || cap == Isa::kNeonDot) && CpuSupports(Isa::kNeonDot)) return Isa::kNeonDot;
+  if (!capped || cap == Isa::kNeon || cap == Isa::kNeonDot) return Isa::kNeon;
 #endif
   (void)cap;
   (void)capped;
@@ -103,9 +104,13 @@ bool CpuSupports(Isa isa) {
       return Features().avx_vnni;
     case Isa::kAvx512Vnni:
       return Features().avx512_vnni;
-#elif defined(__aarch64__) && defined(__linux__) && defined(HWCAP_ASIMDDP)
+#elif defined(__aarch64__)
+    case Isa::kNeon:
+      return true;
+#if defined(__linux__) && defined(HWCAP_ASIMDDP)
     case Isa::kNeonDot:
       return (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0;
+#endif
 #endif
     default:
       return false;
@@ -132,6 +137,8 @@ const char* IsaName(Isa isa) {
       return "avxvnni";
     case Isa::kAvx512Vnni:
       return "avx512vnni";
+    case Isa::kNeon:
+      return "neon";
     case Isa::kNeonDot:
       return "neondot";
   }

@@ -9,6 +9,7 @@
 
 #include "edgeinfer/graph.h"
 #include "edgeinfer/status.h"
+#include "kernels/cpu_features.h"
 
 namespace edgeinfer {
 
@@ -40,10 +41,25 @@ class Kernel {
   virtual void Run(const RunContext& ctx) const = 0;
 };
 
+// What a kernel may use, fixed when the session creates it: the best
+// instruction set (an optimized kernel is picked only where this allows it
+// and the node's shape is one it covers; the reference otherwise) and the
+// most threads a run will use, which sizes per-thread scratch.
+struct KernelConfig {
+  kernels::Isa isa = kernels::Isa::kReference;
+  int threads = 1;
+};
+
+// BestIsa() (EDGEINFER_ISA caps it) and one thread.
+KernelConfig DefaultKernelConfig();
+
 // Validates `node` against the graph (dtypes, shapes, quantization) and
 // prepares its kernel. Unsupported combinations give kUnsupportedOp naming
 // the node (DescribeNode) and what is not supported; malformed ones
 // kModelFormat.
+Status CreateKernel(const Graph& graph, const Node& node, const KernelConfig& config,
+                    std::unique_ptr<Kernel>* kernel);
+// The same with DefaultKernelConfig().
 Status CreateKernel(const Graph& graph, const Node& node, std::unique_ptr<Kernel>* kernel);
 
 }  // namespace edgeinfer

@@ -20,6 +20,12 @@ struct SessionOptions {
   // Threads a run may use; 0 picks what the process may really use (CPU
   // affinity and cgroup quota). Session::Create resolves 0 to that number.
   int threads = 1;
+  // Instruction set the INT8 kernels may use: "" for the best this CPU
+  // supports (EDGEINFER_ISA caps it), or a name kernels::IsaName gives
+  // ("reference" forces the reference kernels). An ISA the CPU lacks falls
+  // back to the best supported one below it; an unknown name fails Create.
+  // Session::Create replaces it with the name of the ISA chosen.
+  std::string isa;
 };
 
 class ThreadPool;

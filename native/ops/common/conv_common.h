@@ -32,27 +32,56 @@ struct ConvGeometry {
   int32_t depth_multiplier = 1;
 };
 
-// Runs a convolution split into ranges of output rows across the pool:
-// body(sub, input_batch, output_rows) computes the same convolution on a
-// geometry of one batch, fewer output rows and pad_top moved by the rows
-// skipped, so each range gives exactly the bytes the whole run would.
+// Calls body(sub, input_batch, output_rows) for output rows [begin, end)
+// of all batches (rows counted across batches), one call per batch the
+// range touches: sub is the same convolution on a geometry of one batch,
+// fewer output rows and pad_top moved by the rows skipped, so each call
+// gives exactly the bytes the whole run would.
 template <typename In, typename Out, typename Body>
-void ForEachOutputRowRange(ThreadPool* pool, const ConvGeometry& g, const In* input, Out* output, const Body& body) {
+void ForOutputRows(const ConvGeometry& g, const In* input, Out* output, int64_t begin, int64_t end, const Body& body) {
   const size_t input_batch = static_cast<size_t>(g.input_height) * g.input_width * g.input_channels;
   const size_t output_row = static_cast<size_t>(g.output_width) * g.output_channels;
-  ParallelFor(pool, static_cast<int64_t>(g.batches) * g.output_height, [&](int64_t begin, int64_t end) {
-    for (int64_t r = begin; r < end;) {
-      const int64_t b = r / g.output_height;
-      const int32_t y0 = static_cast<int32_t>(r % g.output_height);
-      const int32_t y1 = static_cast<int32_t>(std::min<int64_t>(g.output_height, y0 + (end - r)));
-      ConvGeometry sub = g;
-      sub.batches = 1;
-      sub.output_height = y1 - y0;
-      sub.pad_top = g.pad_top - y0 * g.stride_h;
-      body(sub, input + b * input_batch, output + (b * g.output_height + y0) * output_row);
-      r += y1 - y0;
-    }
-  });
+  for (int64_t r = begin; r < end;) {
+    const int64_t b = r / g.output_height;
+    const int32_t y0 = static_cast<int32_t>(r % g.output_height);
+    const int32_t y1 = static_cast<int32_t>(std::min<int64_t>(g.output_height, y0 + (end - r)));
+    ConvGeometry sub = g;
+    sub.batches = 1;
+    sub.output_height = y1 - y0;
+    sub.pad_top = g.pad_top - y0 * g.stride_h;
+    body(sub, input + b * input_batch, output + (b * g.output_height + y0) * output_row);
+    r += y1 - y0;
+  }
+}
+
+// Runs a convolution split into ranges of output rows across the pool (see
+// ForOutputRows for what body gets).
+template <typename In, typename Out, typename Body>
+void ForEachOutputRowRange(ThreadPool* pool, const ConvGeometry& g, const In* input, Out* output, const Body& body) {
+  ParallelFor(pool, static_cast<int64_t>(g.batches) * g.output_height,
+              [&](int64_t begin, int64_t end) { ForOutputRows(g, input, output, begin, end, body); });
+}
+
+// As ForEachOutputRowRange, in at most max_chunks ranges, each run by one
+// thread at a time and numbered: body(sub, input, output, chunk) with chunk
+// in [0, max_chunks), so a kernel can give each range its own scratch.
+template <typename In, typename Out, typename Body>
+void ForEachOutputRowChunk(ThreadPool* pool, int max_chunks, const ConvGeometry& g, const In* input, Out* output,
+                           const Body& body) {
+  const int64_t rows = static_cast<int64_t>(g.batches) * g.output_height;
+  int64_t chunks = pool == nullptr ? 1 : std::min<int64_t>(rows, std::min(pool->threads(), max_chunks));
+  if (chunks < 1) chunks = 1;
+  auto range = [&](int64_t chunk) {
+    ForOutputRows(g, input, output, rows * chunk / chunks, rows * (chunk + 1) / chunks,
+                  [&](const ConvGeometry& sub, const In* in, Out* out) { body(sub, in, out, chunk); });
+  };
+  if (chunks == 1) {
+    range(0);
+    return;
+  }
+  using Range = decltype(range);
+  pool->Run(chunks, [](void* context, int64_t chunk) { (*static_cast<const Range*>(context))(chunk); },
+            const_cast<void*>(static_cast<const void*>(&range)));
 }
 
 // TFLite's quantized convolution arithmetic:

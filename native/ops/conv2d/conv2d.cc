@@ -3,6 +3,7 @@
 #include <utility>
 #include <vector>
 
+#include "kernels/conv_kernels.h"
 #include "ops/ops.h"
 
 namespace edgeinfer {
@@ -108,6 +109,11 @@ void Conv2DReference(const ConvGeometry& g, const FloatClamp& clamp, const float
 }
 
 Status CreateConv2DKernel(const Graph& graph, const Node& node, std::unique_ptr<Kernel>* kernel) {
+  return CreateConv2DKernel(graph, node, DefaultKernelConfig(), kernel);
+}
+
+Status CreateConv2DKernel(const Graph& graph, const Node& node, const KernelConfig& config,
+                          std::unique_ptr<Kernel>* kernel) {
   const ConvAttrs* attrs;
   WeightedNodeTensors t;
   ConvGeometry g;
@@ -130,6 +136,11 @@ Status CreateConv2DKernel(const Graph& graph, const Node& node, std::unique_ptr<
   // its uint8 one goes through gemmlowp (this build has no TFLITE_WITH_RUY)
   // and a grouped one through the reference kernel, both rounding twice.
   q.single_rounding = !is_uint8 && g.filter_channels == g.input_channels;
+  tables.Bind(&q);
+  if (auto optimized = kernels::TryCreateQConvGemmKernel(config, node, g, q, input->dtype, *filter, bias)) {
+    *kernel = std::move(optimized);
+    return Status::Ok();
+  }
   *kernel = MakeQuantizedKernel<QuantizedConv2DKernel>(input->dtype, filter->dtype, node, g, q, std::move(tables));
   return Status::Ok();
 }

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 
 #include "ops/common/conv_common.h"
 
@@ -26,5 +27,10 @@ void Conv2DReference(const ConvGeometry& g, const RequantParams& q, const int8_t
     const int32_t* bias, int8_t* output);
 void Conv2DReference(const ConvGeometry& g, const FloatClamp& clamp, const float* input, const float* filter,
                      const float* bias, float* output);
+
+// The factory with the optimized kernel `config` allows, where one covers
+// the node (the ops.h one uses DefaultKernelConfig()).
+Status CreateConv2DKernel(const Graph& graph, const Node& node, const KernelConfig& config,
+                          std::unique_ptr<Kernel>* kernel);
 
 }  // namespace edgeinfer

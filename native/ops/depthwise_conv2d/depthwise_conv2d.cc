@@ -3,6 +3,7 @@
 #include <utility>
 #include <vector>
 
+#include "kernels/conv_kernels.h"
 #include "ops/ops.h"
 
 namespace edgeinfer {
@@ -97,6 +98,11 @@ void DepthwiseConv2DReference(const ConvGeometry& g, const FloatClamp& clamp, co
 }
 
 Status CreateDepthwiseConv2DKernel(const Graph& graph, const Node& node, std::unique_ptr<Kernel>* kernel) {
+  return CreateDepthwiseConv2DKernel(graph, node, DefaultKernelConfig(), kernel);
+}
+
+Status CreateDepthwiseConv2DKernel(const Graph& graph, const Node& node, const KernelConfig& config,
+                          std::unique_ptr<Kernel>* kernel) {
   const ConvAttrs* attrs;
   WeightedNodeTensors t;
   ConvGeometry g;
@@ -115,6 +121,11 @@ Status CreateDepthwiseConv2DKernel(const Graph& graph, const Node& node, std::un
   EI_RETURN_IF_ERROR(PrepareRequant(node, attrs->activation, attrs->clamp, *input, *filter, bias, *output, g.output_channels,
                                     /*channel_axis=*/3, /*per_tensor_uses_float_product=*/is_uint8,
                                     /*allow_int8_filter_offset=*/false, &tables, &q));
+  tables.Bind(&q);
+  if (auto optimized = kernels::TryCreateQDwConvKernel(config, node, g, q, input->dtype, *filter, bias)) {
+    *kernel = std::move(optimized);
+    return Status::Ok();
+  }
   *kernel = MakeQuantizedKernel<QuantizedDepthwiseConv2DKernel>(input->dtype, filter->dtype, node, g, q,
                                                                     std::move(tables));
   return Status::Ok();

@@ -3,6 +3,7 @@
 #include <utility>
 #include <vector>
 
+#include "kernels/conv_kernels.h"
 #include "ops/ops.h"
 
 namespace edgeinfer {
@@ -102,6 +103,11 @@ void FullyConnectedReference(const FullyConnectedGeometry& g, const FloatClamp& 
 }
 
 Status CreateFullyConnectedKernel(const Graph& graph, const Node& node, std::unique_ptr<Kernel>* kernel) {
+  return CreateFullyConnectedKernel(graph, node, DefaultKernelConfig(), kernel);
+}
+
+Status CreateFullyConnectedKernel(const Graph& graph, const Node& node, const KernelConfig& config,
+                                  std::unique_ptr<Kernel>* kernel) {
   const auto* attrs = std::get_if<FullyConnectedAttrs>(&node.attrs);
   if (attrs == nullptr) return InternalError(DescribeNode(node) + ": missing fully-connected attributes");
   WeightedNodeTensors t;
@@ -154,6 +160,17 @@ Status CreateFullyConnectedKernel(const Graph& graph, const Node& node, std::uni
   // TFLite's int8 FULLY_CONNECTED is a ruy GEMM, which rounds once; its
   // uint8 one goes through gemmlowp, which rounds twice.
   q.single_rounding = input->dtype == DType::kInt8;
+  // Rows of the input are the pixels of a [batches, 1] image, the weights
+  // a 1x1 filter: the convolution GEMM computes exactly this.
+  ConvGeometry as_conv;
+  as_conv.input_height = as_conv.output_height = g.batches;
+  as_conv.input_channels = as_conv.filter_channels = g.input_depth;
+  as_conv.output_channels = g.output_depth;
+  tables.Bind(&q);
+  if (auto optimized = kernels::TryCreateQConvGemmKernel(config, node, as_conv, q, input->dtype, *weights, bias)) {
+    *kernel = std::move(optimized);
+    return Status::Ok();
+  }
   *kernel = MakeQuantizedKernel<QuantizedFullyConnectedKernel>(input->dtype, weights->dtype, node, g, q,
                                                                  std::move(tables));
   return Status::Ok();

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 
 #include "ops/common/conv_common.h"
 
@@ -32,5 +33,10 @@ void FullyConnectedReference(const FullyConnectedGeometry& g, const RequantParam
                              const int8_t* weights, const int32_t* bias, int8_t* output);
 void FullyConnectedReference(const FullyConnectedGeometry& g, const FloatClamp& clamp, const float* input,
                              const float* weights, const float* bias, float* output);
+
+// The factory with the optimized kernel `config` allows, where one covers
+// the node (the ops.h one uses DefaultKernelConfig()).
+Status CreateFullyConnectedKernel(const Graph& graph, const Node& node, const KernelConfig& config,
+                                  std::unique_ptr<Kernel>* kernel);
 
 }  // namespace edgeinfer

@@ -1,0 +1,127 @@
+// INT8 depthwise convolution with depth multiplier 1 and up to 5x5 taps
+// (any stride, dilation and padding): per output pixel, the taps' input
+// pixels are looked up once (a row of the input zero point stands in for
+// padding, so it adds exactly nothing), then 16 channels at a time two taps
+// are interleaved as int16 pairs and multiplied-and-added against
+// pre-interleaved weights; channels past the last 16 run the reference's
+// scalar arithmetic. As in qgemm.h, both factors have their offsets added
+// in int16 and every product and sum is exact mod 2^32.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "kernels/cpu_features.h"
+#include "kernels/requant.h"
+#include "ops/common/conv_common.h"
+
+namespace edgeinfer::kernels {
+
+constexpr int32_t kMaxDwTaps = 25;
+
+// Two layouts, one per kind of microkernel. kTapPairs16: for each block of
+// 16 channels and each pair of taps (t, t+1), two vectors of 8 int16 pairs
+// (w_t[ch] + fo, w_t+1[ch] + fo) in the order vpunpcklwd / vpunpckhwd give
+// two taps' widened activations: channels 0-3 and 8-11, then 4-7 and
+// 12-15; an odd last tap pairs with a zero weight. kTaps8: for each block of
+// 8 channels and each tap, the 8 channels' w + fo. The last channels % block
+// keep (w + fo) as int32, [tap][channel].
+enum class DwLayout : uint8_t { kTapPairs16, kTaps8 };
+
+struct PackedQDwWeights {
+  DwLayout layout = DwLayout::kTapPairs16;
+  int32_t channels = 0, taps = 0, tap_pairs = 0, block = 16, blocks = 0;
+  std::vector<int16_t> storage;
+  std::vector<int32_t> tail;
+  // Per channel, sum over taps of (w + fo): input_offset * tap_sum is what
+  // adding the input offset to every tap adds, so a kernel may multiply raw
+  // activations and add it once (padding taps read the zero point, whose
+  // raw product cancels against its share of the correction).
+  std::vector<int32_t> tap_sum;
+  const int16_t* data() const {
+    const uintptr_t p = reinterpret_cast<uintptr_t>(storage.data());
+    return reinterpret_cast<const int16_t*>((p + 31) & ~uintptr_t{31});
+  }
+};
+
+// filter: [taps][channels] (DEPTHWISE_CONV_2D's [1,KH,KW,C]).
+template <typename W>
+void PackQDwWeights(const W* filter, int32_t channels, int32_t taps, int32_t filter_offset, DwLayout layout,
+                    PackedQDwWeights* p) {
+  p->layout = layout;
+  p->channels = channels;
+  p->taps = taps;
+  p->tap_pairs = (taps + 1) / 2;
+  p->block = layout == DwLayout::kTapPairs16 ? 16 : 8;
+  p->blocks = channels / p->block;
+  const size_t per_block = layout == DwLayout::kTapPairs16 ? static_cast<size_t>(p->tap_pairs) * 32
+                                                           : static_cast<size_t>(taps) * 8;
+  p->storage.assign(p->blocks * per_block + 16, 0);
+  int16_t* out = const_cast<int16_t*>(p->data());
+  auto weight = [&](int32_t t, int32_t c) {
+    return t < taps ? static_cast<int16_t>(filter[static_cast<size_t>(t) * channels + c] + filter_offset) : int16_t{0};
+  };
+  for (int32_t b = 0; b < p->blocks; ++b) {
+    if (layout == DwLayout::kTaps8) {
+      for (int32_t t = 0; t < taps; ++t) {
+        for (int32_t j = 0; j < 8; ++j) *out++ = weight(t, b * 8 + j);
+      }
+      continue;
+    }
+    for (int32_t pair = 0; pair < p->tap_pairs; ++pair) {
+      for (int32_t half : {0, 4}) {      // unpacklo, then unpackhi
+        for (int32_t lane : {0, 8}) {    // 128-bit lanes
+          for (int32_t j = 0; j < 4; ++j) {
+            const int32_t c = b * 16 + lane + half + j;
+            *out++ = weight(2 * pair, c);
+            *out++ = weight(2 * pair + 1, c);
+          }
+        }
+      }
+    }
+  }
+  p->tap_sum.assign(static_cast<size_t>(RoundUp(channels, 16)), 0);
+  for (int32_t c = 0; c < channels; ++c) {
+    uint32_t sum = 0;
+    for (int32_t t = 0; t < taps; ++t) sum += static_cast<uint32_t>(weight(t, c));
+    p->tap_sum[c] = static_cast<int32_t>(sum);
+  }
+  const int32_t tail_c0 = p->blocks * p->block;
+  p->tail.clear();
+  for (int32_t t = 0; t < taps; ++t) {
+    for (int32_t c = tail_c0; c < channels; ++c) p->tail.push_back(weight(t, c));
+  }
+}
+
+// Computes the depthwise convolution `g` (one batch, as
+// ForEachOutputRowRange's body gets it). zero_row: input_channels copies
+// of the input zero point.
+template <typename T>
+using QDwConvFn = void (*)(const ConvGeometry& g, const PackedQDwWeights& w, const QRequant& r, int32_t input_offset,
+                           const T* input, const T* zero_row, T* output);
+
+struct QDwConvKernels {
+  const char* name;
+  DwLayout layout;  // the weight layout the microkernels read
+  QDwConvFn<uint8_t> u8;
+  QDwConvFn<int8_t> s8;
+};
+
+// The microkernels `isa` allows on this build, or nullptr (reference only).
+const QDwConvKernels* SelectQDwConv(Isa isa);
+
+#if defined(__x86_64__)
+void QDwConvAvx2(const ConvGeometry& g, const PackedQDwWeights& w, const QRequant& r, int32_t input_offset,
+                 const uint8_t* input, const uint8_t* zero_row, uint8_t* output);
+void QDwConvAvx2(const ConvGeometry& g, const PackedQDwWeights& w, const QRequant& r, int32_t input_offset,
+                 const int8_t* input, const int8_t* zero_row, int8_t* output);
+#endif
+#if defined(__aarch64__)
+void QDwConvNeon(const ConvGeometry& g, const PackedQDwWeights& w, const QRequant& r, int32_t input_offset,
+                 const uint8_t* input, const uint8_t* zero_row, uint8_t* output);
+void QDwConvNeon(const ConvGeometry& g, const PackedQDwWeights& w, const QRequant& r, int32_t input_offset,
+                 const int8_t* input, const int8_t* zero_row, int8_t* output);
+#endif
+
+}  // namespace edgeinfer::kernels
