@@ -18,6 +18,7 @@ export interface NativeModelInfo {
   format: string;
   arenaBytes: number;
   threads: number;
+  isa: string;
   nodes: number;
   inputs: NativeTensorInfo[];
   outputs: NativeTensorInfo[];
@@ -42,6 +43,7 @@ export interface NativeNodeInfo {
 
 export interface NativeLoadOptions {
   threads?: number;
+  isa?: string;
   shapes?: Record<string, number[]>;
 }
 

@@ -22,6 +22,7 @@ Commands:
       --warmup <n>             untimed runs first (default 10)
   --threads <n>                threads per run (default: the CPUs this process may use)
   --shape <input>=<d,d,...>    ONNX: a static shape for an input with symbolic dimensions
+  --isa <name>                 force the kernels' instruction set (reference, avx2, neon, ...)
 
 Without a model, run and bench use a small int8 image classifier that
 edgeinfer builds itself.`;
@@ -39,7 +40,7 @@ function fail(message: string): never {
 function parseArgs(argv: string[]): Args {
   const positional: string[] = [];
   const options: Record<string, string> = {};
-  const valued = new Set(['input', 'output', 'runs', 'warmup', 'threads', 'shape']);
+  const valued = new Set(['input', 'output', 'runs', 'warmup', 'threads', 'shape', 'isa']);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '-h' || a === '--help') options.help = 'true';
@@ -73,9 +74,10 @@ function loadModel(args: Args): { model: Model; label: string } {
     if (!m) fail(`--shape must look like input=1,3,224,224, got '${args.options.shape}'`);
     shapes = { [m[1]]: m[2].split(',').map(Number) };
   }
-  if (args.model) return { model: Model.loadSync(args.model, { threads, shapes }), label: args.model };
+  const isa = args.options.isa;
+  if (args.model) return { model: Model.loadSync(args.model, { threads, shapes, isa }), label: args.model };
   const { buildDefaultModel } = require('./default-model') as typeof import('./default-model');
-  return { model: Model.loadSync(buildDefaultModel(), { threads }), label: '(built-in demo classifier)' };
+  return { model: Model.loadSync(buildDefaultModel(), { threads, isa }), label: '(built-in demo classifier)' };
 }
 
 function describe(t: TensorInfo): string {
@@ -152,7 +154,7 @@ function info(args: Args): void {
   if (!args.model) fail(`info needs a model file\n\n${usage}`);
   const { model, label } = loadModel(args);
   const i = model.info;
-  console.log(`model: ${label} (${i.format}, ${i.nodes} nodes)`);
+  console.log(`model: ${label} (${i.format}, ${i.nodes} nodes, kernels: ${i.isa})`);
   console.log('inputs:');
   for (const t of model.inputs) console.log(`  ${describe(t)}`);
   console.log('outputs:');
@@ -214,7 +216,7 @@ function bench(args: Args): void {
   if (tty) process.stderr.write('\n');
   times.sort((a, b) => a - b);
   const fmt = (ms: number) => (ms < 1 ? `${(ms * 1000).toFixed(1)} us` : `${ms.toFixed(3)} ms`);
-  console.log(`model: ${label} (threads ${model.info.threads}, ${runs} runs after ${warmup} warm-up)`);
+  console.log(`model: ${label} (threads ${model.info.threads}, isa ${model.info.isa}, ${runs} runs after ${warmup} warm-up)`);
   console.log(`p50 ${fmt(percentile(times, 50))}  p95 ${fmt(percentile(times, 95))}  p99 ${fmt(percentile(times, 99))}  min ${fmt(times[0])}`);
   model.dispose();
 }

@@ -14,6 +14,14 @@ export interface LoadOptions {
    * name, e.g. `{ input: [1, 3, 224, 224] }`.
    */
   shapes?: Record<string, readonly number[]>;
+  /**
+   * The instruction set the INT8 kernels may use, for debugging and
+   * comparisons: 'reference' (the portable kernels), 'avx2', 'avxvnni',
+   * 'avx512vnni', 'neon', 'neondot'. Default: the best this CPU supports
+   * (the EDGEINFER_ISA environment variable caps it). One the CPU lacks falls
+   * back to the best it has below it; `model.info.isa` says which runs.
+   */
+  isa?: string;
 }
 
 export type Inputs = TypedArray[] | Record<string, TypedArray>;
@@ -23,6 +31,8 @@ export interface ModelInfo {
   /** Bytes of activation memory planned at load (intermediate tensors and kernel scratch). */
   arenaBytes: number;
   threads: number;
+  /** The instruction set the INT8 kernels use ('reference', 'avx2', 'neon', ...). */
+  isa: string;
   nodes: number;
   /** Operator name -> number of nodes. */
   operators: Record<string, number>;
@@ -32,7 +42,8 @@ export interface ModelInfo {
   floatNodes: number;
 }
 
-const knownOptions = ['threads', 'shapes'];
+const knownOptions = ['threads', 'shapes', 'isa'];
+const isaNames = ['reference', 'avx2', 'avxvnni', 'avx512vnni', 'neon', 'neondot'];
 
 function checkOptions(options: unknown): NativeLoadOptions {
   if (options === undefined) return {};
@@ -48,8 +59,14 @@ function checkOptions(options: unknown): NativeLoadOptions {
       );
     }
   }
-  const { threads, shapes } = options as LoadOptions;
+  const { threads, shapes, isa } = options as LoadOptions;
   const out: NativeLoadOptions = {};
+  if (isa !== undefined) {
+    if (typeof isa !== 'string' || !isaNames.includes(isa)) {
+      throw new EdgeInferError(`expected one of ${isaNames.join(', ')} for option 'isa', got ${JSON.stringify(isa)}`, 'E_OPTION');
+    }
+    out.isa = isa;
+  }
   if (threads !== undefined) {
     // Omitted: the native default, what the process may really use.
     if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
@@ -108,6 +125,7 @@ export class Model {
       format: info.format,
       arenaBytes: info.arenaBytes,
       threads: info.threads,
+      isa: info.isa,
       nodes: info.nodes,
       operators: Object.freeze(info.operators),
       graph: Object.freeze(info.graph.map((n) => Object.freeze(n))),

@@ -504,3 +504,26 @@ describe('ONNX integer operators (int32 results) against ONNX Runtime', () => {
     expect(Array.from(ours[1])).toEqual(Array.from(theirs[1]));
   });
 });
+
+describe('ISA paths and thread counts give the same bytes', () => {
+  it('MobileNetV2 QDQ: reference kernels, the best ISA, 1 and 2 threads: identical outputs', () => {
+    const built = buildMobileNetV2({ reduceRange: true });
+    const x = mobileNetV2Input(3);
+    const outputs: { isa: string; threads: number; y: Float32Array }[] = [];
+    for (const isa of ['reference', undefined]) {
+      for (const threads of [1, 2]) {
+        const model = Model.loadSync(built.qdqOnnx, { threads, isa });
+        outputs.push({ isa: model.info.isa, threads, y: model.runSync([x])[0] as Float32Array });
+        model.dispose();
+      }
+    }
+    expect(outputs[0].isa).toBe('reference');
+    for (const o of outputs.slice(1)) expect(Array.from(o.y), `${o.isa}, ${o.threads} threads`).toEqual(Array.from(outputs[0].y));
+  });
+
+  it('the isa option: validated, reported, and falls back below what the CPU lacks', () => {
+    expect(() => Model.loadSync(buildMobileNetV2({ resolution: 32, classes: 4 }).qdqOnnx, { isa: 'sse9' })).toThrow(/option 'isa'/);
+    const m = Model.loadSync(buildMobileNetV2({ resolution: 32, classes: 4 }).qdqOnnx, { isa: 'avx512vnni' });
+    expect(['reference', 'avx2', 'avxvnni', 'avx512vnni']).toContain(m.info.isa);
+  });
+});

@@ -36,6 +36,8 @@ LoadRequest ParseLoadArgs(const Napi::CallbackInfo& info) {
     Napi::Object o = info[1].As<Napi::Object>();
     Napi::Value threads = o.Get("threads");
     if (threads.IsNumber()) req.options.threads = threads.As<Napi::Number>().Int32Value();
+    Napi::Value isa = o.Get("isa");
+    if (isa.IsString()) req.options.isa = isa.As<Napi::String>().Utf8Value();
     Napi::Value shapes = o.Get("shapes");
     if (shapes.IsObject()) {
       Napi::Object by_name = shapes.As<Napi::Object>();

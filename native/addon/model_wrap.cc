@@ -158,6 +158,7 @@ Napi::Value ModelWrap::Info(const Napi::CallbackInfo& info) {
   o.Set("format", g.format);
   o.Set("arenaBytes", static_cast<double>(session.arena_bytes()));
   o.Set("threads", session.options().threads);
+  o.Set("isa", session.options().isa);
   o.Set("nodes", static_cast<double>(g.nodes.size()));
   o.Set("inputs", TensorInfos(env, g, g.inputs));
   o.Set("outputs", TensorInfos(env, g, g.outputs));

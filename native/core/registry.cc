@@ -21,7 +21,7 @@ Status CreateKernel(const Graph& graph, const Node& node, const KernelConfig& co
     case OpType::kConv2D: return CreateConv2DKernel(graph, node, config, kernel);
     case OpType::kDepthwiseConv2D: return CreateDepthwiseConv2DKernel(graph, node, config, kernel);
     case OpType::kFullyConnected: return CreateFullyConnectedKernel(graph, node, config, kernel);
-    case OpType::kAdd: return CreateAddKernel(graph, node, kernel);
+    case OpType::kAdd: return CreateAddKernel(graph, node, config, kernel);
     case OpType::kMul: return CreateMulKernel(graph, node, kernel);
     case OpType::kAveragePool2D: return CreateAveragePool2DKernel(graph, node, kernel);
     case OpType::kMaxPool2D: return CreateMaxPool2DKernel(graph, node, kernel);
@@ -36,7 +36,7 @@ Status CreateKernel(const Graph& graph, const Node& node, const KernelConfig& co
     case OpType::kConcatenation: return CreateConcatenationKernel(graph, node, kernel);
     case OpType::kResizeBilinear: return CreateResizeBilinearKernel(graph, node, kernel);
     case OpType::kArgMax: return CreateArgMaxKernel(graph, node, kernel);
-    case OpType::kQuantize: return CreateQuantizeKernel(graph, node, kernel);
+    case OpType::kQuantize: return CreateQuantizeKernel(graph, node, config, kernel);
     case OpType::kDequantize: return CreateDequantizeKernel(graph, node, kernel);
     case OpType::kClip: return CreateClipKernel(graph, node, kernel);
     case OpType::kLeakyRelu: return CreateLeakyReluKernel(graph, node, kernel);

@@ -14,7 +14,6 @@ namespace edgeinfer {
 EI_DECLARE_KERNEL_FACTORY(Conv2D);
 EI_DECLARE_KERNEL_FACTORY(DepthwiseConv2D);
 EI_DECLARE_KERNEL_FACTORY(FullyConnected);
-EI_DECLARE_KERNEL_FACTORY(Add);
 EI_DECLARE_KERNEL_FACTORY(Mul);
 EI_DECLARE_KERNEL_FACTORY(AveragePool2D);
 EI_DECLARE_KERNEL_FACTORY(MaxPool2D);
@@ -28,11 +27,16 @@ EI_DECLARE_KERNEL_FACTORY(Transpose);
 EI_DECLARE_KERNEL_FACTORY(Concatenation);
 EI_DECLARE_KERNEL_FACTORY(ResizeBilinear);
 EI_DECLARE_KERNEL_FACTORY(ArgMax);
-EI_DECLARE_KERNEL_FACTORY(Quantize);
 EI_DECLARE_KERNEL_FACTORY(Dequantize);
 EI_DECLARE_KERNEL_FACTORY(Clip);
 EI_DECLARE_KERNEL_FACTORY(LeakyRelu);
 EI_DECLARE_KERNEL_FACTORY(ConvInteger);
+
+// Factories with a vector path pick it when config.isa allows.
+Status CreateAddKernel(const Graph& graph, const Node& node, const KernelConfig& config,
+                       std::unique_ptr<Kernel>* kernel);
+Status CreateQuantizeKernel(const Graph& graph, const Node& node, const KernelConfig& config,
+                            std::unique_ptr<Kernel>* kernel);
 
 #undef EI_DECLARE_KERNEL_FACTORY
 

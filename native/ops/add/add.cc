@@ -11,7 +11,8 @@
 
 namespace edgeinfer {
 
-Status CreateAddKernel(const Graph& graph, const Node& node, std::unique_ptr<Kernel>* kernel) {
+Status CreateAddKernel(const Graph& graph, const Node& node, const KernelConfig& config,
+                       std::unique_ptr<Kernel>* kernel) {
   BinaryNode bn;
   EI_RETURN_IF_ERROR(PrepareBinaryElementwise(graph, node, &bn));
   const Tensor& in1 = *bn.in1;
@@ -39,7 +40,7 @@ Status CreateAddKernel(const Graph& graph, const Node& node, std::unique_ptr<Ker
     p.in2_scalar = !p.in1_scalar && in2.num_elements() == 1 && out.num_elements() > 1;
     p.qmin = QuantizedMin(out.dtype);
     p.qmax = QuantizedMax(out.dtype);
-    const kernels::Isa isa = kernels::BestIsa();
+    const kernels::Isa isa = config.isa;
     const bool avx2 = isa == kernels::Isa::kAvx2 || isa == kernels::Isa::kAvxVnni || isa == kernels::Isa::kAvx512Vnni;
     p.same_shape_avx2 = avx2 && in1.shape == out.shape && in2.shape == out.shape;
     p.size = out.num_elements();

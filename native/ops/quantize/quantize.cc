@@ -6,16 +6,15 @@
 namespace edgeinfer {
 namespace {
 
-bool X86Avx2Allowed() {
-  const kernels::Isa isa = kernels::BestIsa();
+bool X86Avx2Allowed(kernels::Isa isa) {
   return isa == kernels::Isa::kAvx2 || isa == kernels::Isa::kAvxVnni || isa == kernels::Isa::kAvx512Vnni;
 }
 
 template <typename T>
 class AffineQuantizeKernel final : public Kernel {
  public:
-  AffineQuantizeKernel(const AffineQuantizeParams& params, int32_t input, int32_t output, int64_t size)
-      : params_(params), input_(input), output_(output), size_(size) {}
+  AffineQuantizeKernel(const AffineQuantizeParams& params, int32_t input, int32_t output, int64_t size, bool avx2)
+      : params_(params), input_(input), output_(output), size_(size), avx2_(avx2 && params.round_half_even) {}
 
   void Run(const RunContext& ctx) const override {
 #if defined(__x86_64__) || defined(_M_X64)
@@ -33,8 +32,8 @@ class AffineQuantizeKernel final : public Kernel {
   AffineQuantizeParams params_;
   int32_t input_, output_;
   int64_t size_;
-  // ONNX rounding on an x86 CPU with AVX2 (and EDGEINFER_ISA allowing it).
-  const bool avx2_ = params_.round_half_even && X86Avx2Allowed();
+  // ONNX rounding where the session's ISA allows AVX2.
+  bool avx2_;
 };
 
 template <typename In, typename Out>
@@ -68,7 +67,8 @@ bool IsQuantizedType(DType t) { return t == DType::kInt8 || t == DType::kUInt8 |
 
 }  // namespace
 
-Status CreateQuantizeKernel(const Graph& graph, const Node& node, std::unique_ptr<Kernel>* kernel) {
+Status CreateQuantizeKernel(const Graph& graph, const Node& node, const KernelConfig& config,
+                            std::unique_ptr<Kernel>* kernel) {
   const int32_t num_tensors = static_cast<int32_t>(graph.tensors.size());
   if (node.inputs.size() != 1 || node.outputs.size() != 1 || node.inputs[0] < 0 || node.inputs[0] >= num_tensors ||
       node.outputs[0] < 0 || node.outputs[0] >= num_tensors) {
@@ -107,9 +107,9 @@ Status CreateQuantizeKernel(const Graph& graph, const Node& node, std::unique_pt
     const AffineQuantizeParams p{output_scale, static_cast<int32_t>(output_zero_point),
                                  node.rounding == Rounding::kHalfEven};
     switch (output.dtype) {
-      case DType::kInt8: *kernel = std::make_unique<AffineQuantizeKernel<int8_t>>(p, in, out, size); break;
-      case DType::kUInt8: *kernel = std::make_unique<AffineQuantizeKernel<uint8_t>>(p, in, out, size); break;
-      default: *kernel = std::make_unique<AffineQuantizeKernel<int16_t>>(p, in, out, size); break;
+      case DType::kInt8: *kernel = std::make_unique<AffineQuantizeKernel<int8_t>>(p, in, out, size, X86Avx2Allowed(config.isa)); break;
+      case DType::kUInt8: *kernel = std::make_unique<AffineQuantizeKernel<uint8_t>>(p, in, out, size, X86Avx2Allowed(config.isa)); break;
+      default: *kernel = std::make_unique<AffineQuantizeKernel<int16_t>>(p, in, out, size, false); break;
     }
     return Status::Ok();
   }
