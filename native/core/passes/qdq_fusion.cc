@@ -75,11 +75,16 @@ int32_t SoleQuantize(const Graph& g, const Uses& u, int32_t t) {
 }
 
 // Commits `candidate` in place of node `index` when a kernel can run it.
+// The reference kernels validate exactly what the optimized ones do (the
+// factories check first, then choose) and pack nothing, so they are the
+// cheap way to ask.
 bool TryReplace(Graph* g, size_t index, const Node& candidate) {
   std::unique_ptr<Kernel> k;
   Node saved = g->nodes[index];
   g->nodes[index] = candidate;
-  if (CreateKernel(*g, g->nodes[index], &k).ok()) return true;
+  KernelConfig reference;
+  reference.isa = kernels::Isa::kReference;
+  if (CreateKernel(*g, g->nodes[index], reference, &k).ok()) return true;
   g->nodes[index] = std::move(saved);
   return false;
 }

@@ -73,25 +73,48 @@ Shape Permute(const Shape& s, const int32_t* perm) {
 }
 
 // Copies `src` (shape `shape`, elements of `elem` bytes) permuted by `perm`
-// (out dim i = in dim perm[i]).
-std::vector<uint8_t> PermuteBytes(const uint8_t* src, const Shape& shape, const std::vector<int32_t>& perm,
-                                  size_t elem) {
+// (out dim i = in dim perm[i]), walking the output in order with the
+// source offset updated incrementally (weights of a whole network go
+// through here at load).
+template <typename E>
+void PermuteElements(const uint8_t* src, const Shape& shape, const std::vector<int32_t>& perm, uint8_t* dst) {
   const size_t rank = shape.size();
-  const int64_t n = NumElements(shape);
-  std::vector<uint8_t> out(static_cast<size_t>(n) * elem);
   std::vector<int64_t> in_stride(rank, 1);
   for (size_t i = rank; i-- > 1;) in_stride[i - 1] = in_stride[i] * shape[i];
-  Shape out_shape(rank);
-  for (size_t i = 0; i < rank; ++i) out_shape[i] = shape[perm[i]];
+  std::vector<int64_t> step(rank), extent(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    step[i] = in_stride[perm[i]];
+    extent[i] = shape[perm[i]];
+  }
+  const int64_t n = NumElements(shape);
+  if (n <= 0) return;
+  E* out = reinterpret_cast<E*>(dst);
   std::vector<int64_t> idx(rank, 0);
-  for (int64_t o = 0; o < n; ++o) {
-    int64_t src_off = 0;
-    for (size_t i = 0; i < rank; ++i) src_off += idx[i] * in_stride[perm[i]];
-    std::memcpy(out.data() + o * elem, src + src_off * elem, elem);
-    for (size_t i = rank; i-- > 0;) {
-      if (++idx[i] < out_shape[i]) break;
+  int64_t offset = 0;
+  const int64_t inner = rank == 0 ? 1 : extent[rank - 1], inner_step = rank == 0 ? 0 : step[rank - 1];
+  for (int64_t o = 0; o < n; o += inner) {
+    for (int64_t k = 0; k < inner; ++k) {
+      E v;
+      std::memcpy(&v, src + (offset + k * inner_step) * sizeof(E), sizeof(E));
+      *out++ = v;
+    }
+    for (size_t i = rank - 1; i-- > 0;) {
+      offset += step[i];
+      if (++idx[i] < extent[i]) break;
+      offset -= step[i] * extent[i];
       idx[i] = 0;
     }
+  }
+}
+
+std::vector<uint8_t> PermuteBytes(const uint8_t* src, const Shape& shape, const std::vector<int32_t>& perm,
+                                  size_t elem) {
+  std::vector<uint8_t> out(static_cast<size_t>(std::max<int64_t>(NumElements(shape), 0)) * elem);
+  switch (elem) {
+    case 1: PermuteElements<uint8_t>(src, shape, perm, out.data()); break;
+    case 2: PermuteElements<uint16_t>(src, shape, perm, out.data()); break;
+    case 4: PermuteElements<uint32_t>(src, shape, perm, out.data()); break;
+    default: PermuteElements<uint64_t>(src, shape, perm, out.data()); break;
   }
   return out;
 }
