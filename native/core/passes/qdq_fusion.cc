@@ -154,12 +154,18 @@ int FuseQdqWeighted(Graph* g) {
       const Tensor& fb = g->tensors[n.inputs[2]];
       if (b >= 0 && g->tensors[b].dtype == DType::kInt32) {
         const Tensor& bt = g->tensors[b];
-        bool exact = bt.quant.scale.size() == wt.quant.scale.size() || bt.quant.scale.size() == 1;
-        for (size_t c = 0; exact && c < bt.quant.scale.size(); ++c) {
+        // Quantizers compute the bias scale in double or float; ONNX
+        // Runtime's fused kernels use the int32 bias as if at exactly
+        // x_scale * w_scale. Scales that agree to float rounding (relative
+        // 1e-6) are the same scale; a bias quantized at another scale stays
+        // float.
+        bool same = bt.quant.scale.size() == wt.quant.scale.size() || bt.quant.scale.size() == 1;
+        for (size_t c = 0; same && c < bt.quant.scale.size(); ++c) {
           const float ws = wt.quant.scale[wt.quant.scale.size() == 1 ? 0 : c];
-          exact = bt.quant.scale[c] == xt.quant.scale[0] * ws && bt.quant.zero_point[c] == 0;
+          const double want = static_cast<double>(xt.quant.scale[0] * ws);
+          same = std::fabs(bt.quant.scale[c] - want) <= 1e-6 * want && bt.quant.zero_point[c] == 0;
         }
-        if (!exact) continue;
+        if (!same) continue;
       } else if (fb.is_constant() && fb.dtype == DType::kFloat32 && fb.data_bytes >= fb.byte_size()) {
         b = -1;
         const int64_t count = fb.num_elements();
