@@ -172,6 +172,7 @@ describe('ONNX QDQ Gemm, MatMul+Add, Add and GlobalAveragePool against ONNX Runt
     // to even): an error of at most half an accumulator step, far below an
     // output step, except on outputs within that distance of a half step.
     const c = compare(ours[0], theirs[0], 0.04);
+    console.log(`onnx fixture MatMul+Add: ${c.differing}/${c.elements} differ from ORT, max ${c.maxSteps} step(s)`);
     expect(c.maxSteps).toBeLessThanOrEqual(1);
     expect(c.differing).toBeLessThanOrEqual(Math.ceil(0.02 * c.elements));
   });
@@ -251,6 +252,7 @@ describe('ONNX operators that run between DequantizeLinear and QuantizeLinear', 
       const n = c.inShape.reduce((p, d) => p * d, 1);
       const [ours, theirs] = await runBoth(bytes, [floats(n, -1.5, 1.5, rand)]);
       const cmp = compare(ours[0], theirs[0], outQ.scale);
+      console.log(`onnx fixture ${c.name}: ${cmp.differing}/${cmp.elements} differ from ORT, max ${cmp.maxSteps} step(s)`);
       if (c.integer) {
         expect(cmp.differing).toBe(0);
       } else {
@@ -342,6 +344,7 @@ describe('ONNX QOperator models against ONNX Runtime', () => {
       expect(Math.abs(ours[i] - theirs[i])).toBeLessThanOrEqual(1);
       differing += ours[i] !== theirs[i] ? 1 : 0;
     }
+    console.log(`onnx fixture QLinearSigmoid/LeakyRelu/Concat/Mul: ${differing}/${ours.length} differ from ORT`);
     expect(differing).toBeLessThanOrEqual(Math.ceil(0.05 * ours.length));
   });
 });
