@@ -39,7 +39,7 @@ Status ResolveIsa(const std::string& name, kernels::Isa* isa) {
     }
     names += std::string(names.empty() ? "" : ", ") + kernels::IsaName(candidate);
   }
-  return InputError("Expected one of " + names + " for isa but received '" + name + "'");
+  return OptionError("Expected one of " + names + " for isa but received '" + name + "'");
 }
 
 }  // namespace

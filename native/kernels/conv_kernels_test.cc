@@ -506,7 +506,7 @@ TEST(session_isa_option_resolves_names) {
   if (session) CHECK(session->options().isa == (CpuSupports(Isa::kAvx2) ? "avx2" : "reference"));
   options.isa = "avx9000";
   const Status s = Session::Create(graph, options, &session);
-  CHECK(s.code() == StatusCode::kInput);
+  CHECK(s.code() == StatusCode::kOption);
   CHECK(s.message().find("avx9000") != std::string::npos);
 }
 

@@ -46,12 +46,20 @@ void GatherWindow(const ConvGeometry& g, int32_t oy, int32_t ox, const T* input,
       dst += c * g.filter_width;
       continue;
     }
+    const T* row = input + static_cast<size_t>(iy) * g.input_width * c;
+    // A window row wholly inside the image with dilation 1 is one run of
+    // filter_width * c contiguous activations (e.g. 9 for 3x3 over RGB).
+    if (g.dilation_w == 1 && ix0 >= 0 && ix0 + g.filter_width <= g.input_width) {
+      WidenRun(row + static_cast<size_t>(ix0) * c, c * g.filter_width, offset16, offset, dst);
+      dst += c * g.filter_width;
+      continue;
+    }
     for (int32_t kx = 0; kx < g.filter_width; ++kx) {
       const int32_t ix = ix0 + kx * g.dilation_w;
       if (ix < 0 || ix >= g.input_width) {
         std::memset(dst, 0, sizeof(int16_t) * c);
       } else {
-        WidenRun(input + (static_cast<size_t>(iy) * g.input_width + ix) * c, c, offset16, offset, dst);
+        WidenRun(row + static_cast<size_t>(ix) * c, c, offset16, offset, dst);
       }
       dst += c;
     }
