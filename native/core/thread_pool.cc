@@ -10,6 +10,23 @@
 
 namespace edgeinfer {
 
+namespace {
+
+// About 50-100 microseconds of polling before a worker sleeps: longer than
+// the gap between two parallel steps of a run, far shorter than the gap
+// between runs of a model called now and then.
+constexpr int kSpinIterations = 20000;
+
+inline void CpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+}  // namespace
+
 ThreadPool::ThreadPool(int threads) {
   for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { WorkerLoop(); });
 }
@@ -17,28 +34,34 @@ ThreadPool::ThreadPool(int threads) {
 ThreadPool::~ThreadPool() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    stop_ = true;
+    stop_.store(true);
   }
   wake_.notify_all();
   for (std::thread& t : workers_) t.join();
 }
 
 void ThreadPool::Run(int64_t count, void (*task)(void*, int64_t), void* context) {
+  task_ = task;
+  context_ = context;
+  count_ = count;
+  next_.store(0, std::memory_order_relaxed);
+  pending_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
+  // Publishes the job above to every worker that sees the new generation.
+  generation_.fetch_add(1, std::memory_order_acq_rel);
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    task_ = task;
-    context_ = context;
-    count_ = count;
-    next_.store(0, std::memory_order_relaxed);
-    busy_workers_ = static_cast<int>(workers_.size());
-    ++generation_;
+    if (sleepers_ > 0) wake_.notify_all();
   }
-  wake_.notify_all();
   Drain();
   // Every worker must finish this generation before the job (on the
   // caller's stack) goes away.
-  std::unique_lock<std::mutex> lock(mutex_);
-  done_.wait(lock, [this] { return busy_workers_ == 0; });
+  for (int spins = 0; pending_.load(std::memory_order_acquire) != 0; ++spins) {
+    if (spins < kSpinIterations) {
+      CpuRelax();
+    } else {
+      std::this_thread::yield();
+    }
+  }
 }
 
 void ThreadPool::Drain() {
@@ -47,15 +70,23 @@ void ThreadPool::Drain() {
 
 void ThreadPool::WorkerLoop() {
   uint64_t seen = 0;
-  std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
-    wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
-    if (stop_) return;
-    seen = generation_;
-    lock.unlock();
+    uint64_t g = generation_.load(std::memory_order_acquire);
+    for (int spins = 0; g == seen && !stop_.load(std::memory_order_relaxed) && spins < kSpinIterations; ++spins) {
+      CpuRelax();
+      g = generation_.load(std::memory_order_acquire);
+    }
+    if (g == seen) {
+      std::unique_lock<std::mutex> lock(mutex_);
+      ++sleepers_;
+      wake_.wait(lock, [&] { return stop_.load() || generation_.load(std::memory_order_acquire) != seen; });
+      --sleepers_;
+      g = generation_.load(std::memory_order_acquire);
+    }
+    if (stop_.load()) return;
+    seen = g;
     Drain();
-    lock.lock();
-    if (--busy_workers_ == 0) done_.notify_one();
+    pending_.fetch_sub(1, std::memory_order_acq_rel);
   }
 }
 

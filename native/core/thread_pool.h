@@ -32,22 +32,25 @@ class ThreadPool {
   void WorkerLoop();
   void Drain();
 
+  // A run hands out work by bumping `generation_`; workers spin on it for
+  // a while before sleeping on `wake_` (a convolution network dispatches
+  // dozens of short parallel steps per run, and a condition-variable wake-up
+  // per step costs tens of microseconds), and the caller spins until
+  // `pending_` workers are done. `sleepers_` (under `mutex_`) says whether
+  // a notify is needed.
   std::vector<std::thread> workers_;
   std::mutex mutex_;
-  std::condition_variable wake_, done_;
-  uint64_t generation_ = 0;
-  bool stop_ = false;
-  int busy_workers_ = 0;
+  std::condition_variable wake_;
+  int sleepers_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<int> pending_{0};
   void (*task_)(void*, int64_t) = nullptr;
   void* context_ = nullptr;
   int64_t count_ = 0;
   std::atomic<int64_t> next_{0};
 };
 
-// Splits [0, n) into one contiguous range per thread and calls
-// body(begin, end) for each; inline when pool is null. The split depends only
-// on n and the thread count, and kernels write disjoint outputs per range,
-// so results are the same bytes for any number of threads.
 template <typename Body>
 void ParallelFor(ThreadPool* pool, int64_t n, const Body& body) {
   if (n <= 0) return;
