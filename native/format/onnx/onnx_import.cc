@@ -409,12 +409,15 @@ class Importer {
       return Status::Ok();
     }
     const int32_t* perm = nhwc ? kToNhwc : kToNchw;
-    const Tensor& src = T(t);
+    // A copy: the recursion and new tensors below may move the tensors.
+    const Tensor src_view = TensorHeader(t);
+    const Tensor& src = src_view;
     const std::string name = src.name + (nhwc ? "_nhwc" : "_nchw");
     int32_t converted;
-    if (src.is_constant()) {
+    if (T(t).is_constant()) {
       std::vector<int32_t> p(perm, perm + 4);
-      converted = NewConstant(name, src.dtype, Permute(src.shape, perm), PermuteBytes(src.data, src.shape, p, DTypeSize(src.dtype)));
+      std::vector<uint8_t> bytes = PermuteBytes(T(t).data, src.shape, p, DTypeSize(src.dtype));
+      converted = NewConstant(name, src.dtype, Permute(src.shape, perm), std::move(bytes));
       Quantization q = src.quant;
       if (q.per_channel()) q.axis = nhwc ? kNchwAxisInNhwc[q.axis] : kToNhwc[q.axis];
       g_->tensors[converted].quant = q;
@@ -435,6 +438,16 @@ class Importer {
     other_layout_[converted] = t;
     *out = converted;
     return Status::Ok();
+  }
+
+  // Tensor t's name, type, shape and quantization, without its data.
+  Tensor TensorHeader(int32_t t) const {
+    Tensor h;
+    h.name = T(t).name;
+    h.dtype = T(t).dtype;
+    h.shape = T(t).shape;
+    h.quant = T(t).quant;
+    return h;
   }
 
   // A TRANSPOSE from `from` to `to`, or a RESHAPE where only dimensions of
@@ -829,12 +842,35 @@ class Importer {
   // reshaped to `shape`; its quantization axis moved with it.
   Status PermutedWeight(const OnnxNode& n, const WeightRef& w, const std::vector<int32_t>& perm, const Shape& shape,
                         int32_t* out) {
-    const Tensor& c = T(w.constant);
+    // Copies, not references: adding tensors below may move them.
+    const Tensor& constant = T(w.constant);
+    const std::string name = constant.name;
+    const DType dtype = constant.dtype;
+    const Shape cshape = constant.shape;
+    Quantization q = constant.quant;
+    struct {
+      const std::string& name;
+      DType dtype;
+      const Shape& shape;
+    } c{name, dtype, cshape};
     Shape permuted(perm.size());
     for (size_t i = 0; i < perm.size(); ++i) permuted[i] = c.shape[perm[i]];
     if (NumElements(permuted) != NumElements(shape)) return InternalError(NodeName(n) + ": weight reshape");
-    const int32_t k = NewConstant(c.name + "_packed", c.dtype, shape, PermuteBytes(c.data, c.shape, perm, DTypeSize(c.dtype)));
-    Quantization q = c.quant;
+    // A permutation that moves only dimensions of size 1 (1x1 convolution
+    // weights, a transposed Gemm's) keeps the bytes in order: the weights
+    // are used where they lie in the model file, not copied.
+    std::vector<int32_t> non_unit;
+    for (int32_t d : perm) {
+      if (c.shape[d] != 1) non_unit.push_back(d);
+    }
+    int32_t k;
+    if (std::is_sorted(non_unit.begin(), non_unit.end())) {
+      k = NewTensor(c.name + "_packed", c.dtype, shape);
+      ShareData(w.constant, k);
+    } else {
+      std::vector<uint8_t> bytes = PermuteBytes(T(w.constant).data, c.shape, perm, DTypeSize(c.dtype));
+      k = NewConstant(c.name + "_packed", c.dtype, shape, std::move(bytes));
+    }
     if (q.per_channel()) {
       // Permutations move the axis with its dimension; the only reshape
       // used here flattens a bias to 1-D.
