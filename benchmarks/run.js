@@ -241,7 +241,7 @@ async function alternate(workers, { runs, warmup, budgetMs, minRounds = 3, log: 
       const i = (round + k) % workers.length;
       const { times } = await workers[i].call('batch', { n: batch[i] });
       samples[i].push(...times);
-      await sleep(5); // lets a runtime's spinning pool threads go idle before the next one runs
+      await sleep(50); // lets a runtime's spinning pool threads (ORT spins for milliseconds) go idle before the next one runs
     }
     const done = samples.every((s) => s.length >= runs);
     const over = Date.now() - t0 > budgetMs && round + 1 >= minRounds;
