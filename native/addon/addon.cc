@@ -67,6 +67,7 @@ Status Prepare(LoadRequest& req, std::shared_ptr<SessionHandle>* handle) {
   EI_RETURN_IF_ERROR(LoadGraph(req.bytes.data, req.bytes.size, req.bytes.owner, req.load, &graph));
   auto h = std::make_shared<SessionHandle>();
   EI_RETURN_IF_ERROR(Session::Create(std::move(graph), req.options, &h->session));
+  ReleaseResidentPages(req.bytes);
   *handle = std::move(h);
   return Status::Ok();
 }

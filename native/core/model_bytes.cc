@@ -87,8 +87,18 @@ Status MapModelFile(const std::string& path, ModelBytes* bytes) {
   bytes->data = static_cast<const uint8_t*>(mapped);
   bytes->size = size;
   bytes->owner = std::shared_ptr<const void>(mapped, [size](const void* p) { ::munmap(const_cast<void*>(p), size); });
+  bytes->mapped = true;
   return Status::Ok();
 }
 #endif
+
+void ReleaseResidentPages(const ModelBytes& bytes) {
+#if defined(__linux__)
+  if (!bytes.mapped || bytes.data == nullptr || bytes.size == 0) return;
+  ::madvise(const_cast<uint8_t*>(bytes.data), bytes.size, MADV_DONTNEED);
+#else
+  (void)bytes;
+#endif
+}
 
 }  // namespace edgeinfer
