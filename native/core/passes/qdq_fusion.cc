@@ -233,25 +233,32 @@ int FuseQdqWeighted(Graph* g) {
   return fused;
 }
 
-int FuseQdqElementwise(Graph* g) {
+namespace {
+
+// DQ(x_1..x_k) -> n -> Q(y) becomes n(x_1..x_k) -> y when n is `eligible`,
+// every x_i is a quantized activation of y's type and, where
+// `same_parameters` says n needs it, of y's scale and zero point too.
+int FuseOnQuantizedValues(Graph* g, bool (*eligible)(OpType), bool (*same_parameters)(OpType)) {
   int fused = 0;
   Uses u(*g);
   for (size_t i = 0; i < g->nodes.size(); ++i) {
     const Node& n = g->nodes[i];
-    if (u.dead[i] || n.outputs.size() != 1 || g->tensors[n.outputs[0]].dtype != DType::kFloat32) continue;
-    if (n.op != OpType::kAdd && n.op != OpType::kMean && n.op != OpType::kClip) continue;
-    std::vector<int32_t> quantized;
-    for (int32_t t : n.inputs) quantized.push_back(DequantizedActivation(*g, u, t));
-    bool all = !quantized.empty();
-    for (int32_t t : quantized) all = all && t >= 0;
-    if (!all) continue;
+    if (u.dead[i] || !eligible(n.op) || n.inputs.empty() || n.outputs.size() != 1 ||
+        g->tensors[n.outputs[0]].dtype != DType::kFloat32) {
+      continue;
+    }
     const int32_t q = SoleQuantize(*g, u, n.outputs[0]);
     if (q < 0) continue;
     const int32_t y = g->nodes[q].outputs[0];
-    bool same_type = true;
-    for (int32_t t : quantized) same_type = same_type && g->tensors[t].dtype == g->tensors[y].dtype;
-    if (!same_type) continue;
-    if (n.op == OpType::kClip && !SameQuantization(g->tensors[quantized[0]], g->tensors[y])) continue;
+    std::vector<int32_t> quantized;
+    bool ok = true;
+    for (int32_t t : n.inputs) {
+      const int32_t x = DequantizedActivation(*g, u, t);
+      ok = ok && x >= 0 && g->tensors[x].dtype == g->tensors[y].dtype &&
+           (!same_parameters(n.op) || SameQuantization(g->tensors[x], g->tensors[y]));
+      quantized.push_back(x);
+    }
+    if (!ok) continue;
     Node candidate = n;
     candidate.inputs = quantized;
     candidate.outputs = {y};
@@ -266,45 +273,22 @@ int FuseQdqElementwise(Graph* g) {
   return fused;
 }
 
+}  // namespace
+
+int FuseQdqElementwise(Graph* g) {
+  return FuseOnQuantizedValues(
+      g, [](OpType op) { return op == OpType::kAdd || op == OpType::kMean || op == OpType::kClip; },
+      [](OpType op) { return op == OpType::kClip; });
+}
+
 int FuseQdqPassThrough(Graph* g) {
-  int fused = 0;
-  Uses u(*g);
-  for (size_t i = 0; i < g->nodes.size(); ++i) {
-    const Node& n = g->nodes[i];
-    if (u.dead[i] || n.outputs.size() != 1 || g->tensors[n.outputs[0]].dtype != DType::kFloat32) continue;
-    switch (n.op) {
-      case OpType::kReshape:
-      case OpType::kSqueeze:
-      case OpType::kTranspose:
-      case OpType::kMaxPool2D:
-      case OpType::kPad:
-      case OpType::kConcatenation:
-        break;
-      default:
-        continue;
-    }
-    const int32_t q = SoleQuantize(*g, u, n.outputs[0]);
-    if (q < 0) continue;
-    const int32_t y = g->nodes[q].outputs[0];
-    std::vector<int32_t> quantized;
-    bool ok = true;
-    for (int32_t t : n.inputs) {
-      const int32_t x = DequantizedActivation(*g, u, t);
-      ok = ok && x >= 0 && SameQuantization(g->tensors[x], g->tensors[y]);
-      quantized.push_back(x);
-    }
-    if (!ok || quantized.empty()) continue;
-    Node candidate = n;
-    candidate.inputs = quantized;
-    candidate.outputs = {y};
-    if (!TryReplace(g, i, candidate)) continue;
-    u.dead[q] = 1;
-    g->nodes[q].inputs.clear();
-    g->nodes[q].outputs.clear();
-    ++fused;
-    u = Uses(*g);
-  }
-  return fused;
+  return FuseOnQuantizedValues(
+      g,
+      [](OpType op) {
+        return op == OpType::kReshape || op == OpType::kSqueeze || op == OpType::kTranspose ||
+               op == OpType::kMaxPool2D || op == OpType::kPad || op == OpType::kConcatenation;
+      },
+      [](OpType) { return true; });
 }
 
 int CancelDequantizeQuantize(Graph* g) {
