@@ -961,6 +961,25 @@ class Importer {
     return Status::Ok();
   }
 
+  // The window of a Conv or ConvInteger (NCHW input `xs`, OIHW weights
+  // `ws`): strides, dilations and padding into `a`, the output's height and
+  // width into `out_hw`.
+  Status ConvWindow(const OnnxNode& n, const Shape& xs, const Shape& ws, ConvAttrs* a, int32_t* out_hw) const {
+    int64_t kernel[2] = {ws[2], ws[3]}, stride[2], dilation[2];
+    const std::vector<int64_t> ks = IntsAttr(n, "kernel_shape");
+    if (!ks.empty() && (ks.size() != 2 || ks[0] != ws[2] || ks[1] != ws[3])) {
+      return Malformed(NodeName(n) + ": kernel_shape does not match the weights");
+    }
+    EI_RETURN_IF_ERROR(Ints2(n, "strides", 1, stride));
+    EI_RETURN_IF_ERROR(Ints2(n, "dilations", 1, dilation));
+    EI_RETURN_IF_ERROR(ResolvePads(n, {xs[2], xs[3]}, kernel, stride, dilation, false, &a->pad, out_hw));
+    a->stride_h = static_cast<int32_t>(stride[0]);
+    a->stride_w = static_cast<int32_t>(stride[1]);
+    a->dilation_h = static_cast<int32_t>(dilation[0]);
+    a->dilation_w = static_cast<int32_t>(dilation[1]);
+    return Status::Ok();
+  }
+
   // Conv (and the float core of QLinearConv): x at input x_i, weights at w_i,
   // bias at b_i (optional).
   Status ImportConv(const OnnxNode& n, size_t x_i, size_t w_i, size_t b_i, int32_t* result = nullptr,
@@ -981,20 +1000,9 @@ class Importer {
       return Malformed(NodeName(n) + ": weights " + ShapeToString(ws) + " do not fit input " + ShapeToString(xs) +
                        " with group " + std::to_string(group));
     }
-    int64_t kernel[2] = {ws[2], ws[3]}, stride[2], dilation[2];
-    const std::vector<int64_t> ks = IntsAttr(n, "kernel_shape");
-    if (!ks.empty() && (ks.size() != 2 || ks[0] != ws[2] || ks[1] != ws[3])) {
-      return Malformed(NodeName(n) + ": kernel_shape does not match the weights");
-    }
-    EI_RETURN_IF_ERROR(Ints2(n, "strides", 1, stride));
-    EI_RETURN_IF_ERROR(Ints2(n, "dilations", 1, dilation));
     ConvAttrs a;
     int32_t out_hw[2];
-    EI_RETURN_IF_ERROR(ResolvePads(n, {xs[2], xs[3]}, kernel, stride, dilation, false, &a.pad, out_hw));
-    a.stride_h = static_cast<int32_t>(stride[0]);
-    a.stride_w = static_cast<int32_t>(stride[1]);
-    a.dilation_h = static_cast<int32_t>(dilation[0]);
-    a.dilation_w = static_cast<int32_t>(dilation[1]);
+    EI_RETURN_IF_ERROR(ConvWindow(n, xs, ws, &a, out_hw));
     const bool depthwise = group == ic && group > 1 && ws[1] == 1;
     int32_t packed;
     if (depthwise) {
@@ -1657,16 +1665,9 @@ class Importer {
     std::vector<int64_t> xzp, wzp;
     EI_RETURN_IF_ERROR(IntegerZeroPoints(n, 2, T(x).dtype, &xzp));
     EI_RETURN_IF_ERROR(IntegerZeroPoints(n, 3, T(w).dtype, &wzp));
-    int64_t kernel[2] = {ws[2], ws[3]}, stride[2], dilation[2];
-    EI_RETURN_IF_ERROR(Ints2(n, "strides", 1, stride));
-    EI_RETURN_IF_ERROR(Ints2(n, "dilations", 1, dilation));
     ConvAttrs a;
     int32_t out_hw[2];
-    EI_RETURN_IF_ERROR(ResolvePads(n, {xs[2], xs[3]}, kernel, stride, dilation, false, &a.pad, out_hw));
-    a.stride_h = static_cast<int32_t>(stride[0]);
-    a.stride_w = static_cast<int32_t>(stride[1]);
-    a.dilation_h = static_cast<int32_t>(dilation[0]);
-    a.dilation_w = static_cast<int32_t>(dilation[1]);
+    EI_RETURN_IF_ERROR(ConvWindow(n, xs, ws, &a, out_hw));
     int32_t xq, packed, xin;
     EI_RETURN_IF_ERROR(IntegerActivation(n, x, xzp, &xq));
     EI_RETURN_IF_ERROR(IntegerWeights(n, w, {0, 2, 3, 1}, {oc, ws[2], ws[3], ws[1]}, wzp, oc, &packed));
