@@ -848,28 +848,23 @@ class Importer {
     const DType dtype = constant.dtype;
     const Shape cshape = constant.shape;
     Quantization q = constant.quant;
-    struct {
-      const std::string& name;
-      DType dtype;
-      const Shape& shape;
-    } c{name, dtype, cshape};
     Shape permuted(perm.size());
-    for (size_t i = 0; i < perm.size(); ++i) permuted[i] = c.shape[perm[i]];
+    for (size_t i = 0; i < perm.size(); ++i) permuted[i] = cshape[perm[i]];
     if (NumElements(permuted) != NumElements(shape)) return InternalError(NodeName(n) + ": weight reshape");
     // A permutation that moves only dimensions of size 1 (1x1 convolution
     // weights, a transposed Gemm's) keeps the bytes in order: the weights
     // are used where they lie in the model file, not copied.
     std::vector<int32_t> non_unit;
     for (int32_t d : perm) {
-      if (c.shape[d] != 1) non_unit.push_back(d);
+      if (cshape[d] != 1) non_unit.push_back(d);
     }
     int32_t k;
     if (std::is_sorted(non_unit.begin(), non_unit.end())) {
-      k = NewTensor(c.name + "_packed", c.dtype, shape);
+      k = NewTensor(name + "_packed", dtype, shape);
       ShareData(w.constant, k);
     } else {
-      std::vector<uint8_t> bytes = PermuteBytes(T(w.constant).data, c.shape, perm, DTypeSize(c.dtype));
-      k = NewConstant(c.name + "_packed", c.dtype, shape, std::move(bytes));
+      std::vector<uint8_t> bytes = PermuteBytes(T(w.constant).data, cshape, perm, DTypeSize(dtype));
+      k = NewConstant(name + "_packed", dtype, shape, std::move(bytes));
     }
     if (q.per_channel()) {
       // Permutations move the axis with its dimension; the only reshape
@@ -891,7 +886,7 @@ class Importer {
       *out = k;
       return Status::Ok();
     }
-    *out = NewTensor(c.name + "_packed_dequantized", DType::kFloat32, shape);
+    *out = NewTensor(name + "_packed_dequantized", DType::kFloat32, shape);
     AddNode(OpType::kDequantize, {k}, {*out}, std::monostate(), "DequantizeLinear");
     return Status::Ok();
   }
