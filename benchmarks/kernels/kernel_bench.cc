@@ -8,6 +8,7 @@
 // the median of 9 samples, each sample a loop of at least ~30 ms.
 //   edgeinfer_kernel_bench [name filter]     the kernel table
 //   edgeinfer_kernel_bench --model file      time per operator type of a whole model
+//   edgeinfer_kernel_bench --model file --nodes   and per node: MACs, time, GOPS
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -127,7 +128,24 @@ struct Bench {
 
 // Per-operator time of a whole model, one thread: every node's kernel run
 // in order over a planned arena (as a Session does), each timed on its own.
-int ProfileModel(const char* path) {
+// Multiply-accumulates of a convolution or fully connected node (0 for
+// others): output elements times the inputs each one sums.
+int64_t NodeMacs(const Graph& graph, const Node& node) {
+  const Tensor& out = graph.tensors[node.outputs[0]];
+  const Tensor& filter = graph.tensors[node.inputs[1 < node.inputs.size() ? 1 : 0]];
+  switch (node.op) {
+    case OpType::kConv2D:  // filter [OC, KH, KW, IC]
+      return out.num_elements() * filter.shape[1] * filter.shape[2] * filter.shape[3];
+    case OpType::kDepthwiseConv2D:  // filter [1, KH, KW, C]
+      return out.num_elements() * filter.shape[1] * filter.shape[2];
+    case OpType::kFullyConnected:  // filter [OC, IC]
+      return out.num_elements() * filter.shape[1];
+    default:
+      return 0;
+  }
+}
+
+int ProfileModel(const char* path, bool per_node) {
   std::ifstream file(path, std::ios::binary);
   auto bytes = std::make_shared<std::vector<uint8_t>>((std::istreambuf_iterator<char>(file)),
                                                       std::istreambuf_iterator<char>());
@@ -171,6 +189,15 @@ int ProfileModel(const char* path) {
       const double t = MedianSeconds([&] { kernels[i]->Run(ctx); }, 5);
       per_op[OpTypeName(graph->nodes[i].op)] += t;
       total += t;
+      if (per_node && isa != kernels::Isa::kReference) {
+        const Node& node = graph->nodes[i];
+        const int64_t macs = NodeMacs(*graph, node);
+        std::string shape;
+        for (int32_t d : graph->tensors[node.outputs[0]].shape) shape += (shape.empty() ? "" : "x") + std::to_string(d);
+        std::printf("  %3zu %-18s %-16s %9.2f MMAC %8.1f us", i, OpTypeName(node.op), shape.c_str(), macs / 1e6, t * 1e6);
+        if (macs > 0) std::printf(" %6.1f GOPS", 2.0 * macs / t / 1e9);
+        std::printf("\n");
+      }
     }
     std::printf("%s: %.2f ms per run, 1 thread (sum of per-node medians)\n", kernels::IsaName(isa), total * 1e3);
     for (const auto& [op, t] : per_op) std::printf("  %-22s %8.3f ms  %5.1f%%\n", op.c_str(), t * 1e3, 100 * t / total);
@@ -184,7 +211,9 @@ int ProfileModel(const char* path) {
 int main(int argc, char** argv) {
   using namespace edgeinfer;
   using namespace edgeinfer::bench;
-  if (argc > 2 && std::strcmp(argv[1], "--model") == 0) return ProfileModel(argv[2]);
+  if (argc > 2 && std::strcmp(argv[1], "--model") == 0) {
+    return ProfileModel(argv[2], argc > 3 && std::strcmp(argv[3], "--nodes") == 0);
+  }
   const kernels::Isa best = kernels::BestIsa();
   std::printf("INT8 kernel benchmark, 1 thread, optimized ISA: %s\n", kernels::IsaName(best));
   std::printf("Convention: 1 MAC = 2 ops; GOPS = 2 * MACs / ns; medians of 9 samples.\n\n");

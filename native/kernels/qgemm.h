@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "kernels/cpu_features.h"
@@ -33,14 +34,19 @@ namespace edgeinfer::kernels {
 // is 32-byte aligned.
 struct PackedQGemmWeights {
   int32_t k = 0, k_pairs = 0, n = 0, n_padded = 0, kr = 2;
-  std::vector<int16_t> storage;
+  // Uninitialized on allocation (every element is written by the packer):
+  // zero-filling first cost as much as packing at model load.
+  std::unique_ptr<int16_t[]> storage;
   const int16_t* data() const {
-    const uintptr_t p = reinterpret_cast<uintptr_t>(storage.data());
+    const uintptr_t p = reinterpret_cast<uintptr_t>(storage.get());
     return reinterpret_cast<const int16_t*>((p + 31) & ~uintptr_t{31});
   }
 };
 
 // weights: [n][k] (CONV_2D's [OC,KH,KW,IC] and FULLY_CONNECTED's [OC,IC]).
+// One output channel at a time, its row read once in order, written to its
+// column of the block (a stride of block * kr elements); padding channels
+// and the odd k's partner are zeros.
 template <typename W>
 void PackQGemmWeights(const W* weights, int32_t n, int32_t k, int32_t filter_offset, int32_t kr,
                       PackedQGemmWeights* p) {
@@ -49,20 +55,34 @@ void PackQGemmWeights(const W* weights, int32_t n, int32_t k, int32_t filter_off
   p->n = n;
   p->n_padded = RoundUp(n, 8);
   p->kr = kr;
-  p->storage.assign(static_cast<size_t>(p->k_pairs) * 2 * p->n_padded + 16, 0);
+  const int32_t padded_k = p->k_pairs * 2;
+  p->storage.reset(new int16_t[static_cast<size_t>(padded_k) * p->n_padded + 16]);
   int16_t* out = const_cast<int16_t*>(p->data());
   for (int32_t n0 = 0; n0 < p->n_padded;) {
     const int32_t block = p->n_padded - n0 >= 16 ? 16 : 8;
-    for (int32_t group = 0; group < p->k_pairs * 2 / kr; ++group) {
-      for (int32_t j = 0; j < block; ++j) {
-        for (int32_t h = 0; h < kr; ++h) {
-          const int32_t kk = group * kr + h, nn = n0 + j;
-          *out++ = (kk < k && nn < n)
-                       ? static_cast<int16_t>(weights[static_cast<size_t>(nn) * k + kk] + filter_offset)
-                       : int16_t{0};
+    const size_t stride = static_cast<size_t>(block) * kr;  // between groups of kr k's
+    for (int32_t j = 0; j < block; ++j) {
+      const int32_t nn = n0 + j;
+      int16_t* column = out + static_cast<size_t>(j) * kr;
+      if (nn >= n) {
+        for (int32_t kk = 0; kk < padded_k; ++kk) column[kk / kr * stride + kk % kr] = 0;
+        continue;
+      }
+      const W* row = weights + static_cast<size_t>(nn) * k;
+      if (kr == 2) {
+        int32_t kk = 0;
+        for (; kk + 2 <= k; kk += 2, column += stride) {
+          column[0] = static_cast<int16_t>(row[kk] + filter_offset);
+          column[1] = static_cast<int16_t>(row[kk + 1] + filter_offset);
+        }
+        if (kk < k) column[0] = static_cast<int16_t>(row[kk] + filter_offset), column[1] = 0;
+      } else {
+        for (int32_t kk = 0; kk < padded_k; ++kk) {
+          column[static_cast<size_t>(kk) * stride] = kk < k ? static_cast<int16_t>(row[kk] + filter_offset) : 0;
         }
       }
     }
+    out += static_cast<size_t>(padded_k) * block;
     n0 += block;
   }
 }
