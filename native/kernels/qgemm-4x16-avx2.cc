@@ -31,14 +31,29 @@ void WidenRun(const T* src, int32_t n, __m256i offset16, int32_t offset, int16_t
   for (; i < n; ++i) dst[i] = static_cast<int16_t>(src[i] + offset);
 }
 
+// Widens n activations to dst. When 16 can be read without passing
+// src_end, a short run (n < 16, e.g. the 9 of a 3x3 window row over RGB) is
+// widened as one vector of 16: the extra lanes land on what the gather
+// writes next (or on the panel's slack past its last row), never read as A.
+template <typename T>
+inline void WidenShortRun(const T* src, int32_t n, const T* src_end, __m256i offset16, int32_t offset,
+                          int16_t* dst) {
+  if (n < 16 && src + 16 <= src_end) {
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), Widen16(src, offset16));
+  } else {
+    WidenRun(src, n, offset16, offset, dst);
+  }
+}
+
 // Row of A for output pixel (oy, ox): the window in filter order (row,
 // column, channel), padded with zeros to 2 * k_pairs.
 template <typename T>
-void GatherWindow(const ConvGeometry& g, int32_t oy, int32_t ox, const T* input, __m256i offset16, int32_t offset,
-                  int32_t padded_k, int16_t* dst) {
+void GatherWindow(const ConvGeometry& g, int32_t oy, int32_t ox, const T* input, const T* input_end,
+                  __m256i offset16, int32_t offset, int32_t padded_k, int16_t* dst) {
   const int32_t iy0 = oy * g.stride_h - g.pad_top, ix0 = ox * g.stride_w - g.pad_left;
   const int32_t c = g.input_channels;
   int16_t* const end = dst + padded_k;
+  const bool columns_inside = ix0 >= 0 && ix0 + (g.filter_width - 1) * g.dilation_w < g.input_width;
   for (int32_t ky = 0; ky < g.filter_height; ++ky) {
     const int32_t iy = iy0 + ky * g.dilation_h;
     if (iy < 0 || iy >= g.input_height) {
@@ -49,8 +64,8 @@ void GatherWindow(const ConvGeometry& g, int32_t oy, int32_t ox, const T* input,
     const T* row = input + static_cast<size_t>(iy) * g.input_width * c;
     // A window row wholly inside the image with dilation 1 is one run of
     // filter_width * c contiguous activations (e.g. 9 for 3x3 over RGB).
-    if (g.dilation_w == 1 && ix0 >= 0 && ix0 + g.filter_width <= g.input_width) {
-      WidenRun(row + static_cast<size_t>(ix0) * c, c * g.filter_width, offset16, offset, dst);
+    if (g.dilation_w == 1 && columns_inside) {
+      WidenShortRun(row + static_cast<size_t>(ix0) * c, c * g.filter_width, input_end, offset16, offset, dst);
       dst += c * g.filter_width;
       continue;
     }
@@ -65,6 +80,38 @@ void GatherWindow(const ConvGeometry& g, int32_t oy, int32_t ox, const T* input,
     }
   }
   if (dst < end) std::memset(dst, 0, sizeof(int16_t) * (end - dst));
+}
+
+// Rows of A for output pixels [p0, p0 + rows). A 1x1 stride-1 convolution
+// without padding reads its pixels in order, so its rows are one run of the
+// input (or one run per row when the window is odd and gets a zero).
+template <typename T>
+void GatherPanel(const ConvGeometry& g, int32_t p0, int32_t rows, const T* input, __m256i offset16, int32_t offset,
+                 int32_t padded_k, int16_t* a) {
+  const int32_t c = g.input_channels;
+  const T* input_end = input + static_cast<size_t>(g.input_height) * g.input_width * c;
+  int32_t oy = p0 / g.output_width, ox = p0 % g.output_width;
+  const bool pointwise = g.filter_height == 1 && g.filter_width == 1 && g.stride_h == 1 && g.stride_w == 1 &&
+                         g.pad_left == 0 && g.input_width == g.output_width;
+  if (pointwise) {
+    const int32_t last_oy = (p0 + rows - 1) / g.output_width;
+    if (oy - g.pad_top >= 0 && last_oy - g.pad_top < g.input_height) {
+      const T* src = input + (static_cast<size_t>(oy - g.pad_top) * g.input_width + ox) * c;
+      if (padded_k == c) {
+        WidenRun(src, rows * c, offset16, offset, a);
+      } else {
+        for (int32_t m = 0; m < rows; ++m, src += c, a += padded_k) {
+          WidenRun(src, c, offset16, offset, a);
+          a[c] = 0;
+        }
+      }
+      return;
+    }
+  }
+  for (int32_t m = 0; m < rows; ++m, a += padded_k) {
+    GatherWindow(g, oy, ox, input, input_end, offset16, offset, padded_k, a);
+    if (++ox == g.output_width) ox = 0, ++oy;
+  }
 }
 
 inline __m256i BroadcastPair(const int16_t* p) {
@@ -208,11 +255,7 @@ void ConvGemm(const ConvGeometry& g, const PackedQGemmWeights& w, const QRequant
   const size_t out_stride = static_cast<size_t>(g.output_channels);
   for (int32_t p0 = 0; p0 < pixels; p0 += panel_rows) {
     const int32_t rows = pixels - p0 < panel_rows ? pixels - p0 : panel_rows;
-    for (int32_t m = 0; m < rows; ++m) {
-      const int32_t p = p0 + m;
-      GatherWindow(g, p / g.output_width, p % g.output_width, input, offset16, input_offset,
-                   static_cast<int32_t>(padded_k), a + m * padded_k);
-    }
+    GatherPanel(g, p0, rows, input, offset16, input_offset, static_cast<int32_t>(padded_k), a);
     PanelTimesWeights(w, r, a, padded_k, rows, output + static_cast<size_t>(p0) * out_stride, out_stride);
   }
 }

@@ -97,9 +97,10 @@ inline int32_t QConvGemmPanelRows(const PackedQGemmWeights& w) {
   return static_cast<int32_t>(rows);
 }
 
-// Scratch one range of rows needs: the panel, plus room to align it.
+// Scratch one range of rows needs: the panel, plus room to align it and 16
+// int16 of slack past its last row (a gather may widen a short run as 16).
 inline size_t QConvGemmPanelBytes(const PackedQGemmWeights& w) {
-  return static_cast<size_t>(QConvGemmPanelRows(w)) * w.k_pairs * 2 * sizeof(int16_t) + 64;
+  return static_cast<size_t>(QConvGemmPanelRows(w)) * w.k_pairs * 2 * sizeof(int16_t) + 64 + 32;
 }
 
 // Computes the convolution `g` (one batch, all output rows of it, as
