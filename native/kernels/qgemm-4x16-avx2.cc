@@ -14,7 +14,6 @@
 namespace edgeinfer::kernels {
 namespace {
 
-using avx2::Requantize;
 using avx2::Store8;
 using avx2::Widen16;
 
@@ -185,7 +184,7 @@ inline void Tile4x8(const int16_t* a, size_t a_stride, const int16_t* w, int32_t
   acc[0][0] = c0, acc[1][0] = c1, acc[2][0] = c2, acc[3][0] = c3;
 }
 
-template <int MR, int NB, typename T>
+template <int MR, int NB, RequantMode kMode, typename T>
 inline void Block(const PackedQGemmWeights& w, const QRequant& r, const int16_t* a, size_t a_stride,
                   const int16_t* wp, int32_t n0, T* out, size_t out_stride) {
   __m256i acc[MR][NB];
@@ -200,19 +199,27 @@ inline void Block(const PackedQGemmWeights& w, const QRequant& r, const int16_t*
   } else {
     Tile<MR, NB>(a, a_stride, wp, w.k_pairs, acc);
   }
+  if (NB == 2 && n0 + 16 <= w.n) {  // 16 whole channels: one 16-byte store per row
+    const avx2::Channels8 p0 = avx2::LoadChannels8(r, n0), p1 = avx2::LoadChannels8(r, n0 + 8);
+    for (int m = 0; m < MR; ++m) {
+      avx2::Store16(avx2::RequantizeAs<kMode>(acc[m][0], p0), avx2::RequantizeAs<kMode>(acc[m][NB - 1], p1),
+                    out + m * out_stride + n0);
+    }
+    return;
+  }
   for (int j = 0; j < NB; ++j) {
     const int32_t c = n0 + 8 * j;
     if (c >= w.n) break;
     const avx2::Channels8 params = avx2::LoadChannels8(r, c);
     const int32_t count = w.n - c < 8 ? w.n - c : 8;
-    for (int m = 0; m < MR; ++m) Store8(Requantize(acc[m][j], params), out + m * out_stride + c, count);
+    for (int m = 0; m < MR; ++m) Store8(avx2::RequantizeAs<kMode>(acc[m][j], params), out + m * out_stride + c, count);
   }
 }
 
 // Rows [0, rows) of the panel (rows <= panel rows) times the weights:
 // block of 16 (or 8) channels by block, each over all the panel's tiles of
 // 4 rows, so a block's weights are read from memory once per panel.
-template <typename T>
+template <RequantMode kMode, typename T>
 void PanelTimesWeights(const PackedQGemmWeights& w, const QRequant& r, const int16_t* a, size_t a_stride,
                        int32_t rows, T* out, size_t out_stride) {
   const int16_t* wp = w.data();
@@ -224,22 +231,38 @@ void PanelTimesWeights(const PackedQGemmWeights& w, const QRequant& r, const int
       const int32_t mr = rows - m0 < 4 ? rows - m0 : 4;
       if (wide) {
         switch (mr) {
-          case 4: Block<4, 2>(w, r, am, a_stride, wp, n0, om, out_stride); break;
-          case 3: Block<3, 2>(w, r, am, a_stride, wp, n0, om, out_stride); break;
-          case 2: Block<2, 2>(w, r, am, a_stride, wp, n0, om, out_stride); break;
-          default: Block<1, 2>(w, r, am, a_stride, wp, n0, om, out_stride); break;
+          case 4: Block<4, 2, kMode>(w, r, am, a_stride, wp, n0, om, out_stride); break;
+          case 3: Block<3, 2, kMode>(w, r, am, a_stride, wp, n0, om, out_stride); break;
+          case 2: Block<2, 2, kMode>(w, r, am, a_stride, wp, n0, om, out_stride); break;
+          default: Block<1, 2, kMode>(w, r, am, a_stride, wp, n0, om, out_stride); break;
         }
       } else {
         switch (mr) {
-          case 4: Block<4, 1>(w, r, am, a_stride, wp, n0, om, out_stride); break;
-          case 3: Block<3, 1>(w, r, am, a_stride, wp, n0, om, out_stride); break;
-          case 2: Block<2, 1>(w, r, am, a_stride, wp, n0, om, out_stride); break;
-          default: Block<1, 1>(w, r, am, a_stride, wp, n0, om, out_stride); break;
+          case 4: Block<4, 1, kMode>(w, r, am, a_stride, wp, n0, om, out_stride); break;
+          case 3: Block<3, 1, kMode>(w, r, am, a_stride, wp, n0, om, out_stride); break;
+          case 2: Block<2, 1, kMode>(w, r, am, a_stride, wp, n0, om, out_stride); break;
+          default: Block<1, 1, kMode>(w, r, am, a_stride, wp, n0, om, out_stride); break;
         }
       }
     }
     wp += static_cast<size_t>(w.k_pairs) * (wide ? 32 : 16);
     n0 += wide ? 16 : 8;
+  }
+}
+
+// The requantization mode is a template argument from here down, so the
+// per-vector code has no branch on it.
+template <typename T>
+void PanelTimesWeights(const PackedQGemmWeights& w, const QRequant& r, const int16_t* a, size_t a_stride,
+                       int32_t rows, T* out, size_t out_stride) {
+  switch (r.mode) {
+    case RequantMode::kHalfEven:
+      return PanelTimesWeights<RequantMode::kHalfEven>(w, r, a, a_stride, rows, out, out_stride);
+    case RequantMode::kSingleRounding:
+      return PanelTimesWeights<RequantMode::kSingleRounding>(w, r, a, a_stride, rows, out, out_stride);
+    case RequantMode::kDoubleRounding:
+    default:
+      return PanelTimesWeights<RequantMode::kDoubleRounding>(w, r, a, a_stride, rows, out, out_stride);
   }
 }
 

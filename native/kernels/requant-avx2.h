@@ -134,6 +134,19 @@ inline __m256i Requantize(__m256i acc, const Channels8& p) {
   }
 }
 
+// Requantize with the mode fixed at compile time (for loops specialized
+// per mode).
+template <RequantMode kMode>
+inline __m256i RequantizeAs(__m256i acc, const Channels8& p) {
+  if constexpr (kMode == RequantMode::kHalfEven) {
+    return RequantizeHalfEven(acc, p);
+  } else if constexpr (kMode == RequantMode::kSingleRounding) {
+    return RequantizeSingleRounding(acc, p);
+  } else {
+    return RequantizeDoubleRounding(acc, p);
+  }
+}
+
 inline __m256i Requantize(__m256i acc, const QRequant& r, int32_t c) { return Requantize(acc, LoadChannels8(r, c)); }
 
 // Stores `count` (1..8) outputs, already inside T's range.
@@ -148,6 +161,17 @@ inline void Store8(__m256i v, T* out, int32_t count) {
     _mm_store_si128(reinterpret_cast<__m128i*>(tmp), b);
     std::memcpy(out, tmp, static_cast<size_t>(count));
   }
+}
+
+// Stores 16 outputs, channels 0-7 in v0 and 8-15 in v1, already inside T's
+// range, with one 16-byte store: packssdw interleaves the 128-bit lanes
+// (v0 0-3, v1 0-3 | v0 4-7, v1 4-7), vpermq puts them back in order.
+template <typename T>
+inline void Store16(__m256i v0, __m256i v1, T* out) {
+  const __m256i w16 = _mm256_permute4x64_epi64(_mm256_packs_epi32(v0, v1), 0xD8);
+  const __m128i lo = _mm256_castsi256_si128(w16), hi = _mm256_extracti128_si256(w16, 1);
+  const __m128i b = std::is_same_v<T, uint8_t> ? _mm_packus_epi16(lo, hi) : _mm_packs_epi16(lo, hi);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(out), b);
 }
 
 // 16 activations widened to int16 with the input offset added: exact, as
