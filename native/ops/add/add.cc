@@ -27,6 +27,9 @@ Status CreateAddKernel(const Graph& graph, const Node& node, const KernelConfig&
   }
 
   const float scale1 = in1.quant.scale[0], scale2 = in2.quant.scale[0], out_scale = out.quant.scale[0];
+  const kernels::Isa isa = config.isa;
+  const bool avx2 = isa == kernels::Isa::kAvx2 || isa == kernels::Isa::kAvxVnni || isa == kernels::Isa::kAvx512Vnni;
+  const bool same_shape_avx2 = avx2 && in1.shape == out.shape && in2.shape == out.shape;
   if (node.rounding == Rounding::kHalfEven) {
     if (bn.activation != Activation::kNone) {
       return UnsupportedError(DescribeNode(node) + ": a fused activation with ONNX rounding is not supported");
@@ -40,9 +43,7 @@ Status CreateAddKernel(const Graph& graph, const Node& node, const KernelConfig&
     p.in2_scalar = !p.in1_scalar && in2.num_elements() == 1 && out.num_elements() > 1;
     p.qmin = QuantizedMin(out.dtype);
     p.qmax = QuantizedMax(out.dtype);
-    const kernels::Isa isa = config.isa;
-    const bool avx2 = isa == kernels::Isa::kAvx2 || isa == kernels::Isa::kAvxVnni || isa == kernels::Isa::kAvx512Vnni;
-    p.same_shape_avx2 = avx2 && in1.shape == out.shape && in2.shape == out.shape;
+    p.same_shape_avx2 = same_shape_avx2;
     p.size = out.num_elements();
     if (out.dtype == DType::kInt8) {
       *kernel = std::make_unique<BinaryKernel<OnnxAddParams, int8_t, AddOnnx<int8_t>>>(p, bn.plan, node);
@@ -70,6 +71,11 @@ Status CreateAddKernel(const Graph& graph, const Node& node, const KernelConfig&
   QuantizeMultiplier(real_input2_multiplier, &p.input2_multiplier, &p.input2_shift);
   QuantizeMultiplier(real_output_multiplier, &p.output_multiplier, &p.output_shift);
   QuantizedActivationRange(bn.activation, out_scale, p.output_offset, out.dtype, &p.act_min, &p.act_max);
+  // The vector path rescales right only (TFLite's multipliers are below 1).
+  auto right_only = [](int shift) { return shift <= 0 && shift >= -31; };
+  p.same_shape_avx2 = same_shape_avx2 && right_only(p.input1_shift) && right_only(p.input2_shift) &&
+                      right_only(p.output_shift);
+  p.size = out.num_elements();
 
   if (out.dtype == DType::kInt8) {
     *kernel = std::make_unique<BinaryKernel<QuantizedAddParams, int8_t, AddQuantized<int8_t>>>(p, bn.plan, node);

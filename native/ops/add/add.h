@@ -21,7 +21,18 @@ struct QuantizedAddParams {
   int32_t input1_multiplier = 0, input2_multiplier = 0, output_multiplier = 0;
   int input1_shift = 0, input2_shift = 0, output_shift = 0;  // all <= 0
   int32_t act_min = 0, act_max = 0;
+  // Both operands have the output's shape and the AVX2 path may run.
+  bool same_shape_avx2 = false;
+  int64_t size = 0;
 };
+
+#if defined(__x86_64__) || defined(_M_X64)
+// add-avx2.cc: AddQuantized (TFLite's arithmetic) for same-shape operands,
+// bit-identical.
+void AddTfliteSameShapeAvx2(const QuantizedAddParams& p, const int8_t* a, const int8_t* b, int64_t n, int8_t* out);
+void AddTfliteSameShapeAvx2(const QuantizedAddParams& p, const uint8_t* a, const uint8_t* b, int64_t n,
+                            uint8_t* out);
+#endif
 
 inline int32_t QuantizedAddElement(const QuantizedAddParams& p, int32_t a, int32_t b) {
   const int32_t shifted1 = (a + p.input1_offset) * (1 << p.left_shift);
@@ -86,6 +97,12 @@ void AddOnnx(const OnnxAddParams& p, const BroadcastPlan& plan, const T* in1, co
 
 template <typename T>
 void AddQuantized(const QuantizedAddParams& p, const BroadcastPlan& plan, const T* in1, const T* in2, T* out) {
+#if defined(__x86_64__) || defined(_M_X64)
+  if (p.same_shape_avx2) {
+    AddTfliteSameShapeAvx2(p, in1, in2, p.size, out);
+    return;
+  }
+#endif
   ForEachBroadcast(plan, [&](int64_t o, int64_t i1, int64_t i2) {
     out[o] = static_cast<T>(QuantizedAddElement(p, in1[i1], in2[i2]));
   });

@@ -174,5 +174,53 @@ TEST(AddOnnxAvx2MatchesReference) {
 #endif
 }
 
+// The AVX2 TFLite ADD against QuantizedAddElement, bit for bit: random
+// scales (one input's up to 2^8 times the other's, outputs that saturate),
+// zero points anywhere, fused ReLU-like ranges, every tail length.
+TEST(AddTfliteAvx2MatchesReference) {
+#if defined(__x86_64__) || defined(_M_X64)
+  if (!kernels::CpuSupports(kernels::Isa::kAvx2)) {
+    std::printf("  skipped: this CPU has no AVX2\n");
+    return;
+  }
+  std::mt19937 rng(12);
+  for (int trial = 0; trial < 80; ++trial) {
+    const double sa = std::ldexp(1.0 + (rng() % 997) / 997.0, -(int)(rng() % 9));
+    const double sb = std::ldexp(1.0 + (rng() % 991) / 991.0, -(int)(rng() % 9));
+    const double sc = std::ldexp(1.0 + (rng() % 983) / 983.0, -(int)(rng() % 6));
+    const double twice_max = 2 * std::max(sa, sb);
+    QuantizedAddParams p;
+    QuantizeMultiplier(sa / twice_max, &p.input1_multiplier, &p.input1_shift);
+    QuantizeMultiplier(sb / twice_max, &p.input2_multiplier, &p.input2_shift);
+    QuantizeMultiplier(twice_max / ((1 << p.left_shift) * sc), &p.output_multiplier, &p.output_shift);
+    const bool is_signed = trial % 2 == 0;
+    const int lo = is_signed ? -128 : 0;
+    p.input1_offset = -(lo + static_cast<int>(rng() % 256));
+    p.input2_offset = -(lo + static_cast<int>(rng() % 256));
+    p.output_offset = lo + static_cast<int>(rng() % 256);
+    p.act_min = trial % 3 == 0 ? std::max(lo, p.output_offset) : lo;
+    p.act_max = trial % 5 == 0 ? std::min(lo + 255, p.output_offset + 40) : lo + 255;
+    if (p.act_max < p.act_min) p.act_max = p.act_min;
+    const int64_t n = 1 + rng() % 150;
+    p.size = n;
+    if (is_signed) {
+      std::vector<int8_t> a(n), b(n), want(n), got(n);
+      for (int64_t i = 0; i < n; ++i) a[i] = static_cast<int8_t>(rng()), b[i] = static_cast<int8_t>(rng());
+      for (int64_t i = 0; i < n; ++i) want[i] = static_cast<int8_t>(QuantizedAddElement(p, a[i], b[i]));
+      AddTfliteSameShapeAvx2(p, a.data(), b.data(), n, got.data());
+      CHECK(want == got);
+    } else {
+      std::vector<uint8_t> a(n), b(n), want(n), got(n);
+      for (int64_t i = 0; i < n; ++i) a[i] = static_cast<uint8_t>(rng()), b[i] = static_cast<uint8_t>(rng());
+      for (int64_t i = 0; i < n; ++i) want[i] = static_cast<uint8_t>(QuantizedAddElement(p, a[i], b[i]));
+      AddTfliteSameShapeAvx2(p, a.data(), b.data(), n, got.data());
+      CHECK(want == got);
+    }
+  }
+#else
+  std::printf("  skipped: not an x86-64 build\n");
+#endif
+}
+
 }  // namespace
 }  // namespace edgeinfer
