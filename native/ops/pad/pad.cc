@@ -84,6 +84,27 @@ Status CreatePadKernel(const Graph& graph, const Node& node, std::unique_ptr<Ker
                             ShapeToString(expected));
   }
 
+  // Trailing dimensions without padding are copied whole: fold each into
+  // the dimension outside it, so an NHWC image padded in H and W copies rows
+  // of W*C elements instead of one row of C per pixel.
+  while (params.before[kMaxPadRank - 1] == 0 && params.after[kMaxPadRank - 1] == 0 && params.input_shape[0] == 1 &&
+         params.before[0] == 0 && params.after[0] == 0) {
+    const int64_t inner = params.input_shape[kMaxPadRank - 1];
+    const int d = kMaxPadRank - 2;
+    const int64_t outer_size = (int64_t{params.before[d]} + params.input_shape[d] + params.after[d]) * inner;
+    if (inner == 1 || outer_size > INT32_MAX) break;
+    params.input_shape[d] = static_cast<int32_t>(params.input_shape[d] * inner);
+    params.before[d] = static_cast<int32_t>(params.before[d] * inner);
+    params.after[d] = static_cast<int32_t>(params.after[d] * inner);
+    for (int k = kMaxPadRank - 1; k > 0; --k) {
+      params.input_shape[k] = params.input_shape[k - 1];
+      params.before[k] = params.before[k - 1];
+      params.after[k] = params.after[k - 1];
+    }
+    params.input_shape[0] = 1;
+    params.before[0] = params.after[0] = 0;
+  }
+
   const int32_t in = node.inputs[0], out = node.outputs[0];
   // Quantized tensors pad with the value that means 0.0: the zero point.
   const int64_t zero_point = output.quant.zero_point.empty() ? 0 : output.quant.zero_point[0];

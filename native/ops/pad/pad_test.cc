@@ -48,6 +48,36 @@ TEST(PadUInt8FiveDimsAndZeroPadding) {
   CHECK(t.Get<uint8_t>(out) == std::vector<uint8_t>({0, 255, 1, 128, 128, 128, 2, 3, 4, 128, 128, 128}));
 }
 
+// An NHWC image padded in H and W only: the kernel copies whole rows of
+// W*C elements (the unpadded channels folded into W); checked against
+// element-by-element indexing, batch 2 so the fold stops at the batch.
+TEST(PadInt8ImageRowsMatchElementwise) {
+  const int n = 2, h = 3, w = 4, c = 5, top = 1, bottom = 2, left = 2, right = 1;
+  const int oh = h + top + bottom, ow = w + left + right;
+  OpTest t;
+  const int32_t in = t.AddTensor(DType::kInt8, {n, h, w, c}, 0.1f, 3);
+  const int32_t out = t.AddTensor(DType::kInt8, {n, oh, ow, c}, 0.1f, 3);
+  t.SetNode(OpType::kPad, {in}, {out}, Paddings({0, top, left, 0}, {0, bottom, right, 0}));
+  std::vector<int8_t> values(n * h * w * c);
+  for (size_t i = 0; i < values.size(); ++i) values[i] = static_cast<int8_t>(i * 7 - 100);
+  t.Set<int8_t>(in, values);
+  CHECK(t.Prepare().ok());
+  t.Run();
+  std::vector<int8_t> want;
+  for (int b = 0; b < n; ++b) {
+    for (int y = 0; y < oh; ++y) {
+      for (int x = 0; x < ow; ++x) {
+        for (int ch = 0; ch < c; ++ch) {
+          const int iy = y - top, ix = x - left;
+          const bool inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
+          want.push_back(inside ? values[((b * h + iy) * w + ix) * c + ch] : int8_t{3});
+        }
+      }
+    }
+  }
+  CHECK(t.Get<int8_t>(out) == want);
+}
+
 TEST(PadInt64OneDim) {
   OpTest t;
   const int32_t in = t.AddTensor(DType::kInt64, {2});
