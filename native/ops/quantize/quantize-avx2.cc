@@ -1,9 +1,11 @@
-// QUANTIZE float -> int8/uint8 with ONNX's rounding (half to even), eight
-// floats per step: x / scale (an exact IEEE division, as the scalar path),
-// clamped to the range less the zero point (the bounds are integers, so
-// clamping before rounding equals clamping after), NaN to 0 as the
-// reference does, cvtps2dq's round-half-even, plus the zero point.
-// Bit-identical to AffineQuantize with round_half_even.
+// QUANTIZE float -> int8/uint8, eight floats per step: x / scale (an
+// exact IEEE division, as the scalar path), clamped to the range less the
+// zero point (the bounds are integers and rounding is monotone, so clamping
+// before rounding equals clamping after), NaN to 0 as the reference does,
+// rounded, plus the zero point. ONNX's half to even is cvtps2dq's own
+// rounding; TFLite's half away from zero (std::round) truncates and adds
+// the sign where the dropped fraction is at least one half (the fraction
+// is exact: the clamped value is below 2^9). Bit-identical to AffineQuantize.
 #include <immintrin.h>
 
 #include <cstdint>
@@ -14,8 +16,8 @@
 namespace edgeinfer {
 namespace {
 
-template <typename T>
-void QuantizeHalfEven(const AffineQuantizeParams& p, const float* input, int64_t size, T* output) {
+template <bool kHalfEven, typename T>
+void Quantize(const AffineQuantizeParams& p, const float* input, int64_t size, T* output) {
   constexpr int32_t kMin = std::numeric_limits<T>::min(), kMax = std::numeric_limits<T>::max();
   const __m256 scale = _mm256_set1_ps(p.scale);
   const __m256 lo = _mm256_set1_ps(static_cast<float>(kMin - p.zero_point));
@@ -26,6 +28,14 @@ void QuantizeHalfEven(const AffineQuantizeParams& p, const float* input, int64_t
     __m256 v = _mm256_div_ps(_mm256_loadu_ps(x), scale);
     v = _mm256_blendv_ps(v, _mm256_setzero_ps(), _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
     v = _mm256_min_ps(_mm256_max_ps(v, lo), hi);
+    if constexpr (!kHalfEven) {
+      const __m256 sign = _mm256_set1_ps(-0.0f);
+      const __m256 t = _mm256_round_ps(v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+      const __m256 half_or_more = _mm256_cmp_ps(_mm256_andnot_ps(sign, _mm256_sub_ps(v, t)), _mm256_set1_ps(0.5f),
+                                                _CMP_GE_OQ);
+      const __m256 away = _mm256_or_ps(_mm256_and_ps(v, sign), _mm256_set1_ps(1.0f));  // copysign(1, v)
+      v = _mm256_add_ps(t, _mm256_and_ps(half_or_more, away));
+    }
     return _mm256_add_epi32(_mm256_cvtps_epi32(v), zp);
   };
   int64_t i = 0;
@@ -41,11 +51,13 @@ void QuantizeHalfEven(const AffineQuantizeParams& p, const float* input, int64_t
 
 }  // namespace
 
-void AffineQuantizeHalfEvenAvx2(const AffineQuantizeParams& p, const float* input, int64_t size, int8_t* output) {
-  QuantizeHalfEven(p, input, size, output);
+void AffineQuantizeAvx2(const AffineQuantizeParams& p, const float* input, int64_t size, int8_t* output) {
+  if (p.round_half_even) return Quantize<true>(p, input, size, output);
+  Quantize<false>(p, input, size, output);
 }
-void AffineQuantizeHalfEvenAvx2(const AffineQuantizeParams& p, const float* input, int64_t size, uint8_t* output) {
-  QuantizeHalfEven(p, input, size, output);
+void AffineQuantizeAvx2(const AffineQuantizeParams& p, const float* input, int64_t size, uint8_t* output) {
+  if (p.round_half_even) return Quantize<true>(p, input, size, output);
+  Quantize<false>(p, input, size, output);
 }
 
 }  // namespace edgeinfer

@@ -14,13 +14,13 @@ template <typename T>
 class AffineQuantizeKernel final : public Kernel {
  public:
   AffineQuantizeKernel(const AffineQuantizeParams& params, int32_t input, int32_t output, int64_t size, bool avx2)
-      : params_(params), input_(input), output_(output), size_(size), avx2_(avx2 && params.round_half_even) {}
+      : params_(params), input_(input), output_(output), size_(size), avx2_(avx2) {}
 
   void Run(const RunContext& ctx) const override {
 #if defined(__x86_64__) || defined(_M_X64)
     if constexpr (sizeof(T) == 1) {
       if (avx2_) {
-        AffineQuantizeHalfEvenAvx2(params_, ctx.in<float>(input_), size_, ctx.out<T>(output_));
+        AffineQuantizeAvx2(params_, ctx.in<float>(input_), size_, ctx.out<T>(output_));
         return;
       }
     }

@@ -48,10 +48,10 @@ void AffineQuantize(const AffineQuantizeParams& p, const float* input, int64_t s
 }
 
 #if defined(__x86_64__) || defined(_M_X64)
-// quantize-avx2.cc: AffineQuantize with round_half_even, bit-identical;
+// quantize-avx2.cc: AffineQuantize (either rounding), bit-identical;
 // callable only when kernels::BestIsa() allows AVX2.
-void AffineQuantizeHalfEvenAvx2(const AffineQuantizeParams& p, const float* input, int64_t size, int8_t* output);
-void AffineQuantizeHalfEvenAvx2(const AffineQuantizeParams& p, const float* input, int64_t size, uint8_t* output);
+void AffineQuantizeAvx2(const AffineQuantizeParams& p, const float* input, int64_t size, int8_t* output);
+void AffineQuantizeAvx2(const AffineQuantizeParams& p, const float* input, int64_t size, uint8_t* output);
 #endif
 
 template <typename In, typename Out>

@@ -111,10 +111,11 @@ TEST(QuantizeRejectsUnsupported) {
 namespace edgeinfer {
 namespace {
 
-// The AVX2 path against the scalar reference, bit for bit: ties (k + 0.5
-// steps), values near the clamp bounds, NaN, infinities, huge values,
-// lengths that leave every tail size.
-TEST(QuantizeHalfEvenAvx2MatchesReference) {
+// The AVX2 path against the scalar reference, bit for bit, in both
+// roundings: ties (k + 0.5 steps) and the floats either side of them,
+// values near the clamp bounds, NaN, infinities, huge values, lengths that
+// leave every tail size.
+TEST(QuantizeAvx2MatchesReference) {
 #if defined(__x86_64__) || defined(_M_X64)
   if (!kernels::CpuSupports(kernels::Isa::kAvx2)) {
     std::printf("  skipped: this CPU has no AVX2\n");
@@ -126,27 +127,34 @@ TEST(QuantizeHalfEvenAvx2MatchesReference) {
     const int64_t n = 1 + rng() % 200;
     std::vector<float> x(n);
     for (int64_t i = 0; i < n; ++i) {
-      switch (rng() % 6) {
+      switch (rng() % 7) {
         case 0: x[i] = (static_cast<int>(rng() % 600) - 300 + 0.5f) * scale; break;  // exact ties
+        case 4: {  // a float next to a tie
+          const float tie = static_cast<int>(rng() % 600) - 300 + 0.5f;
+          x[i] = std::nextafter(tie, rng() % 2 ? 1e9f : -1e9f) * scale;
+          break;
+        }
         case 1: x[i] = std::numeric_limits<float>::quiet_NaN(); break;
         case 2: x[i] = (rng() % 2 ? 1 : -1) * std::numeric_limits<float>::infinity(); break;
         case 3: x[i] = (rng() % 2 ? 1 : -1) * 3e38f; break;
         default: x[i] = (static_cast<float>(rng()) / 4294967296.f - 0.5f) * 400.f * scale;
       }
     }
-    for (int32_t zp : {-128, -5, 0, 127}) {
-      const AffineQuantizeParams p{scale, zp, true};
-      std::vector<int8_t> want(n), got(n);
-      AffineQuantize(p, x.data(), n, want.data());
-      AffineQuantizeHalfEvenAvx2(p, x.data(), n, got.data());
-      CHECK(want == got);
-    }
-    for (int32_t zp : {0, 128, 255}) {
-      const AffineQuantizeParams p{scale, zp, true};
-      std::vector<uint8_t> want(n), got(n);
-      AffineQuantize(p, x.data(), n, want.data());
-      AffineQuantizeHalfEvenAvx2(p, x.data(), n, got.data());
-      CHECK(want == got);
+    for (const bool half_even : {true, false}) {
+      for (int32_t zp : {-128, -5, 0, 127}) {
+        const AffineQuantizeParams p{scale, zp, half_even};
+        std::vector<int8_t> want(n), got(n);
+        AffineQuantize(p, x.data(), n, want.data());
+        AffineQuantizeAvx2(p, x.data(), n, got.data());
+        CHECK(want == got);
+      }
+      for (int32_t zp : {0, 128, 255}) {
+        const AffineQuantizeParams p{scale, zp, half_even};
+        std::vector<uint8_t> want(n), got(n);
+        AffineQuantize(p, x.data(), n, want.data());
+        AffineQuantizeAvx2(p, x.data(), n, got.data());
+        CHECK(want == got);
+      }
     }
   }
 #else
