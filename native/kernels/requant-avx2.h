@@ -78,6 +78,26 @@ inline Channels8 LoadChannels8(const QRequant& r, int32_t c) {
   return p;
 }
 
+// One multiplier and shift for all 8 lanes (a per-tensor rescale, e.g.
+// MultiplyByQuantizedMultiplier(x, multiplier, shift) in ADD and QUANTIZE),
+// for RequantizeDoubleRounding: clamped to [lo, hi], then offset. shift in
+// [-31, 30], as QuantizeMultiplier gives.
+inline Channels8 PerTensorDoubleRounding(int32_t multiplier, int shift, int32_t lo, int32_t hi, int32_t offset) {
+  Channels8 c;
+  c.mode = RequantMode::kDoubleRounding;
+  c.left_shift = shift > 0;
+  const int right = shift > 0 ? 0 : -shift;
+  c.multiplier = c.multiplier_odd = _mm256_set1_epi32(multiplier);
+  c.shift_a = _mm256_set1_epi32(shift > 0 ? shift : 0);
+  c.shift_b = _mm256_set1_epi32(right);
+  c.mask = _mm256_set1_epi32(static_cast<int32_t>((uint32_t{1} << right) - 1));
+  c.half_mask = _mm256_srli_epi32(c.mask, 1);
+  c.lo = _mm256_set1_epi32(lo);
+  c.hi = _mm256_set1_epi32(hi);
+  c.offset = _mm256_set1_epi32(offset);
+  return c;
+}
+
 inline __m256i RequantizeDoubleRounding(__m256i acc, const Channels8& p) {
   const __m256i x = p.left_shift ? _mm256_sllv_epi32(acc, p.shift_a) : acc;
   const __m256i half = _mm256_set1_epi64x(int64_t{1} << 30);
@@ -172,6 +192,24 @@ inline void Store16(__m256i v0, __m256i v1, T* out) {
   const __m128i lo = _mm256_castsi256_si128(w16), hi = _mm256_extracti128_si256(w16, 1);
   const __m128i b = std::is_same_v<T, uint8_t> ? _mm_packus_epi16(lo, hi) : _mm_packs_epi16(lo, hi);
   _mm_storeu_si128(reinterpret_cast<__m128i*>(out), b);
+}
+
+// Stores 32 values in four vectors of 8 int32, already inside T's range,
+// as 32 bytes in order.
+template <typename T>
+inline void Store32(__m256i v0, __m256i v1, __m256i v2, __m256i v3, T* out) {
+  const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+  const __m256i lo = _mm256_packs_epi32(v0, v1), hi = _mm256_packs_epi32(v2, v3);
+  const __m256i bytes = std::is_same_v<T, uint8_t> ? _mm256_packus_epi16(lo, hi) : _mm256_packs_epi16(lo, hi);
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), _mm256_permutevar8x32_epi32(bytes, order));
+}
+
+// 8 activations zero- or sign-extended to int32.
+inline __m256i Widen8To32(const uint8_t* p) {
+  return _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
+}
+inline __m256i Widen8To32(const int8_t* p) {
+  return _mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)));
 }
 
 // 16 activations widened to int16 with the input offset added: exact, as

@@ -30,70 +30,34 @@ __m256 Load8(const T* p) {
 template <typename T>
 void AddSameShape(const OnnxAddParams& p, const T* a, const T* b, int64_t n, T* out) {
   const __m256 r1 = _mm256_set1_ps(p.ratio1), r2 = _mm256_set1_ps(p.ratio2), fixed = _mm256_set1_ps(p.fixed);
-  const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
   auto sum = [&](int64_t i) {
     return _mm256_cvtps_epi32(_mm256_fmadd_ps(Load8(a + i), r1, _mm256_fmadd_ps(Load8(b + i), r2, fixed)));
   };
   int64_t i = 0;
-  for (; i + 32 <= n; i += 32) {
-    const __m256i lo = _mm256_packs_epi32(sum(i), sum(i + 8));
-    const __m256i hi = _mm256_packs_epi32(sum(i + 16), sum(i + 24));
-    __m256i bytes = std::is_signed_v<T> ? _mm256_packs_epi16(lo, hi) : _mm256_packus_epi16(lo, hi);
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), _mm256_permutevar8x32_epi32(bytes, order));
-  }
+  for (; i + 32 <= n; i += 32) kernels::avx2::Store32(sum(i), sum(i + 8), sum(i + 16), sum(i + 24), out + i);
   for (; i < n; ++i) out[i] = static_cast<T>(OnnxAddElement(p, a[i], b[i]));
-}
-
-// Stores four vectors of 8 int32 already inside T's range as 32 bytes.
-template <typename T>
-inline void Store32(__m256i v0, __m256i v1, __m256i v2, __m256i v3, T* out) {
-  const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
-  const __m256i lo = _mm256_packs_epi32(v0, v1), hi = _mm256_packs_epi32(v2, v3);
-  const __m256i bytes = std::is_signed_v<T> ? _mm256_packs_epi16(lo, hi) : _mm256_packus_epi16(lo, hi);
-  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), _mm256_permutevar8x32_epi32(bytes, order));
-}
-
-// MultiplyByQuantizedMultiplier(x, multiplier, shift <= 0) on 8 lanes,
-// clamped to [lo, hi] and offset, as the conv kernels requantize.
-kernels::avx2::Channels8 Rescale(int32_t multiplier, int shift, int32_t lo, int32_t hi, int32_t offset) {
-  kernels::avx2::Channels8 c;
-  c.mode = kernels::RequantMode::kDoubleRounding;
-  c.left_shift = false;
-  c.multiplier = c.multiplier_odd = _mm256_set1_epi32(multiplier);
-  c.shift_a = _mm256_setzero_si256();
-  c.shift_b = _mm256_set1_epi32(-shift);
-  c.mask = _mm256_set1_epi32(static_cast<int32_t>((uint32_t{1} << -shift) - 1));
-  c.half_mask = _mm256_srli_epi32(c.mask, 1);
-  c.lo = _mm256_set1_epi32(lo);
-  c.hi = _mm256_set1_epi32(hi);
-  c.offset = _mm256_set1_epi32(offset);
-  return c;
-}
-
-template <typename T>
-__m256i Widen32(const T* p) {
-  const __m128i bytes = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(p));
-  return std::is_signed_v<T> ? _mm256_cvtepi8_epi32(bytes) : _mm256_cvtepu8_epi32(bytes);
 }
 
 template <typename T>
 void AddTfliteSameShape(const QuantizedAddParams& p, const T* a, const T* b, int64_t n, T* out) {
+  using kernels::avx2::PerTensorDoubleRounding;
   using kernels::avx2::RequantizeDoubleRounding;
+  using kernels::avx2::Widen8To32;
   constexpr int32_t kMin = std::numeric_limits<int32_t>::min(), kMax = std::numeric_limits<int32_t>::max();
-  const kernels::avx2::Channels8 in1 = Rescale(p.input1_multiplier, p.input1_shift, kMin, kMax, 0);
-  const kernels::avx2::Channels8 in2 = Rescale(p.input2_multiplier, p.input2_shift, kMin, kMax, 0);
-  const kernels::avx2::Channels8 res = Rescale(p.output_multiplier, p.output_shift, p.act_min - p.output_offset,
-                                               p.act_max - p.output_offset, p.output_offset);
+  const kernels::avx2::Channels8 in1 = PerTensorDoubleRounding(p.input1_multiplier, p.input1_shift, kMin, kMax, 0);
+  const kernels::avx2::Channels8 in2 = PerTensorDoubleRounding(p.input2_multiplier, p.input2_shift, kMin, kMax, 0);
+  const kernels::avx2::Channels8 res = PerTensorDoubleRounding(
+      p.output_multiplier, p.output_shift, p.act_min - p.output_offset, p.act_max - p.output_offset, p.output_offset);
   const __m256i off1 = _mm256_set1_epi32(p.input1_offset), off2 = _mm256_set1_epi32(p.input2_offset);
   const __m128i left = _mm_cvtsi32_si128(p.left_shift);
   auto sum = [&](int64_t i) {
-    const __m256i x1 = _mm256_sll_epi32(_mm256_add_epi32(Widen32(a + i), off1), left);
-    const __m256i x2 = _mm256_sll_epi32(_mm256_add_epi32(Widen32(b + i), off2), left);
+    const __m256i x1 = _mm256_sll_epi32(_mm256_add_epi32(Widen8To32(a + i), off1), left);
+    const __m256i x2 = _mm256_sll_epi32(_mm256_add_epi32(Widen8To32(b + i), off2), left);
     const __m256i raw = _mm256_add_epi32(RequantizeDoubleRounding(x1, in1), RequantizeDoubleRounding(x2, in2));
     return RequantizeDoubleRounding(raw, res);
   };
   int64_t i = 0;
-  for (; i + 32 <= n; i += 32) Store32(sum(i), sum(i + 8), sum(i + 16), sum(i + 24), out + i);
+  for (; i + 32 <= n; i += 32) kernels::avx2::Store32(sum(i), sum(i + 8), sum(i + 16), sum(i + 24), out + i);
   for (; i < n; ++i) out[i] = static_cast<T>(QuantizedAddElement(p, a[i], b[i]));
 }
 
