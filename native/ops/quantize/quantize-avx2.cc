@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <limits>
 
+#include "kernels/requant-avx2.h"
 #include "ops/quantize/quantize.h"
 
 namespace edgeinfer {
@@ -49,7 +50,40 @@ void Quantize(const AffineQuantizeParams& p, const float* input, int64_t size, T
   if (i < size) AffineQuantize(p, input + i, size - i, output + i);
 }
 
+// Requantize (8-bit to 8-bit): (q - zp_in) rescaled by
+// MultiplyByQuantizedMultiplier's double rounding, clamped and offset, as
+// the conv kernels requantize, 32 per step.
+template <typename In, typename Out>
+void RequantizeEight(const RequantizeParams& p, const In* input, int64_t size, Out* output) {
+  constexpr int32_t kMin = std::numeric_limits<Out>::min(), kMax = std::numeric_limits<Out>::max();
+  const kernels::avx2::Channels8 rescale = kernels::avx2::PerTensorDoubleRounding(
+      p.multiplier, p.shift, kMin - p.output_zero_point, kMax - p.output_zero_point, p.output_zero_point);
+  const __m256i zp = _mm256_set1_epi32(p.input_zero_point);
+  auto convert = [&](int64_t i) {
+    return kernels::avx2::RequantizeDoubleRounding(
+        _mm256_sub_epi32(kernels::avx2::Widen8To32(input + i), zp), rescale);
+  };
+  int64_t i = 0;
+  for (; i + 32 <= size; i += 32) {
+    kernels::avx2::Store32(convert(i), convert(i + 8), convert(i + 16), convert(i + 24), output + i);
+  }
+  if (i < size) Requantize(p, input + i, size - i, output + i);
+}
+
 }  // namespace
+
+void RequantizeAvx2(const RequantizeParams& p, const int8_t* input, int64_t size, int8_t* output) {
+  RequantizeEight(p, input, size, output);
+}
+void RequantizeAvx2(const RequantizeParams& p, const int8_t* input, int64_t size, uint8_t* output) {
+  RequantizeEight(p, input, size, output);
+}
+void RequantizeAvx2(const RequantizeParams& p, const uint8_t* input, int64_t size, int8_t* output) {
+  RequantizeEight(p, input, size, output);
+}
+void RequantizeAvx2(const RequantizeParams& p, const uint8_t* input, int64_t size, uint8_t* output) {
+  RequantizeEight(p, input, size, output);
+}
 
 void AffineQuantizeAvx2(const AffineQuantizeParams& p, const float* input, int64_t size, int8_t* output) {
   if (p.round_half_even) return Quantize<true>(p, input, size, output);

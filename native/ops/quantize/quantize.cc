@@ -39,10 +39,18 @@ class AffineQuantizeKernel final : public Kernel {
 template <typename In, typename Out>
 class RequantizeKernel final : public Kernel {
  public:
-  RequantizeKernel(const RequantizeParams& params, int32_t input, int32_t output, int64_t size)
-      : params_(params), input_(input), output_(output), size_(size) {}
+  RequantizeKernel(const RequantizeParams& params, int32_t input, int32_t output, int64_t size, bool avx2)
+      : params_(params), input_(input), output_(output), size_(size), avx2_(avx2) {}
 
   void Run(const RunContext& ctx) const override {
+#if defined(__x86_64__) || defined(_M_X64)
+    if constexpr (sizeof(In) == 1 && sizeof(Out) == 1) {
+      if (avx2_) {
+        RequantizeAvx2(params_, ctx.in<In>(input_), size_, ctx.out<Out>(output_));
+        return;
+      }
+    }
+#endif
     Requantize(params_, ctx.in<In>(input_), size_, ctx.out<Out>(output_));
   }
 
@@ -50,15 +58,16 @@ class RequantizeKernel final : public Kernel {
   RequantizeParams params_;
   int32_t input_, output_;
   int64_t size_;
+  bool avx2_;
 };
 
 template <typename In>
 std::unique_ptr<Kernel> MakeRequantize(DType output, const RequantizeParams& p, int32_t in, int32_t out,
-                                       int64_t size) {
+                                       int64_t size, bool avx2) {
   switch (output) {
-    case DType::kInt8: return std::make_unique<RequantizeKernel<In, int8_t>>(p, in, out, size);
-    case DType::kUInt8: return std::make_unique<RequantizeKernel<In, uint8_t>>(p, in, out, size);
-    case DType::kInt16: return std::make_unique<RequantizeKernel<In, int16_t>>(p, in, out, size);
+    case DType::kInt8: return std::make_unique<RequantizeKernel<In, int8_t>>(p, in, out, size, avx2);
+    case DType::kUInt8: return std::make_unique<RequantizeKernel<In, uint8_t>>(p, in, out, size, avx2);
+    case DType::kInt16: return std::make_unique<RequantizeKernel<In, int16_t>>(p, in, out, size, false);
     default: return nullptr;
   }
 }
@@ -122,10 +131,11 @@ Status CreateQuantizeKernel(const Graph& graph, const Node& node, const KernelCo
   QuantizeMultiplier(static_cast<double>(input_scale) / static_cast<double>(output_scale), &p.multiplier, &p.shift);
   p.input_zero_point = static_cast<int32_t>(input.quant.zero_point[0]);
   p.output_zero_point = static_cast<int32_t>(output_zero_point);
+  const bool avx2 = X86Avx2Allowed(config.isa) && p.shift >= -31 && p.shift <= 30;
   switch (input.dtype) {
-    case DType::kInt8: *kernel = MakeRequantize<int8_t>(output.dtype, p, in, out, size); break;
-    case DType::kUInt8: *kernel = MakeRequantize<uint8_t>(output.dtype, p, in, out, size); break;
-    default: *kernel = MakeRequantize<int16_t>(output.dtype, p, in, out, size); break;
+    case DType::kInt8: *kernel = MakeRequantize<int8_t>(output.dtype, p, in, out, size, avx2); break;
+    case DType::kUInt8: *kernel = MakeRequantize<uint8_t>(output.dtype, p, in, out, size, avx2); break;
+    default: *kernel = MakeRequantize<int16_t>(output.dtype, p, in, out, size, false); break;
   }
   return Status::Ok();
 }

@@ -64,4 +64,13 @@ void Requantize(const RequantizeParams& p, const In* input, int64_t size, Out* o
   }
 }
 
+#if defined(__x86_64__) || defined(_M_X64)
+// quantize-avx2.cc: Requantize between 8-bit types, bit-identical, for
+// shifts in [-31, 30]; callable only when kernels::BestIsa() allows AVX2.
+void RequantizeAvx2(const RequantizeParams& p, const int8_t* input, int64_t size, int8_t* output);
+void RequantizeAvx2(const RequantizeParams& p, const int8_t* input, int64_t size, uint8_t* output);
+void RequantizeAvx2(const RequantizeParams& p, const uint8_t* input, int64_t size, int8_t* output);
+void RequantizeAvx2(const RequantizeParams& p, const uint8_t* input, int64_t size, uint8_t* output);
+#endif
+
 }  // namespace edgeinfer
