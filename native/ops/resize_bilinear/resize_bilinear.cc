@@ -1,7 +1,9 @@
 #include "ops/resize_bilinear/resize_bilinear.h"
 
+#include <type_traits>
 #include <vector>
 
+#include "kernels/cpu_features.h"
 #include "ops/ops.h"
 
 namespace edgeinfer {
@@ -11,10 +13,19 @@ template <typename T>
 class ResizeFloatKernel final : public Kernel {
  public:
   ResizeFloatKernel(const ResizeBilinearParams& params, std::vector<ResizeFloatTap> rows,
-                           std::vector<ResizeFloatTap> columns, int32_t input, int32_t output)
-      : params_(params), rows_(std::move(rows)), columns_(std::move(columns)), input_(input), output_(output) {}
+                    std::vector<ResizeFloatTap> columns, int32_t input, int32_t output, bool avx2)
+      : params_(params), rows_(std::move(rows)), columns_(std::move(columns)), input_(input), output_(output),
+        avx2_(avx2) {}
 
   void Run(const RunContext& ctx) const override {
+#if defined(__x86_64__) || defined(_M_X64)
+    if constexpr (std::is_same_v<T, uint8_t>) {
+      if (avx2_) {
+        ResizeBilinearU8Avx2(params_, rows_.data(), columns_.data(), ctx.in<T>(input_), ctx.out<T>(output_));
+        return;
+      }
+    }
+#endif
     ResizeBilinearFloatWeights(params_, rows_.data(), columns_.data(), ctx.in<T>(input_), ctx.out<T>(output_));
   }
 
@@ -22,6 +33,7 @@ class ResizeFloatKernel final : public Kernel {
   ResizeBilinearParams params_;
   std::vector<ResizeFloatTap> rows_, columns_;
   int32_t input_, output_;
+  bool avx2_;
 };
 
 class ResizeInt8Kernel final : public Kernel {
@@ -58,7 +70,8 @@ std::vector<ResizeFixedTap> FixedTaps(int32_t input_size, int32_t output_size, c
 
 }  // namespace
 
-Status CreateResizeBilinearKernel(const Graph& graph, const Node& node, std::unique_ptr<Kernel>* kernel) {
+Status CreateResizeBilinearKernel(const Graph& graph, const Node& node, const KernelConfig& config,
+                                  std::unique_ptr<Kernel>* kernel) {
   const int32_t num_tensors = static_cast<int32_t>(graph.tensors.size());
   const auto* attrs = std::get_if<ResizeAttrs>(&node.attrs);
   // RESIZE_BILINEAR carries the output size as a second input; the output
@@ -97,12 +110,15 @@ Status CreateResizeBilinearKernel(const Graph& graph, const Node& node, std::uni
   const int32_t input_index = node.inputs[0], output_index = node.outputs[0];
   switch (input.dtype) {
     case DType::kFloat32:
-      *kernel = std::make_unique<ResizeFloatKernel<float>>(
-          params, FloatTaps(in[1], out[1], *attrs), FloatTaps(in[2], out[2], *attrs), input_index, output_index);
+      *kernel = std::make_unique<ResizeFloatKernel<float>>(params, FloatTaps(in[1], out[1], *attrs),
+                                                           FloatTaps(in[2], out[2], *attrs), input_index,
+                                                           output_index, false);
       break;
     case DType::kUInt8:
       *kernel = std::make_unique<ResizeFloatKernel<uint8_t>>(
-          params, FloatTaps(in[1], out[1], *attrs), FloatTaps(in[2], out[2], *attrs), input_index, output_index);
+          params, FloatTaps(in[1], out[1], *attrs), FloatTaps(in[2], out[2], *attrs), input_index, output_index,
+          config.isa == kernels::Isa::kAvx2 || config.isa == kernels::Isa::kAvxVnni ||
+              config.isa == kernels::Isa::kAvx512Vnni);
       break;
     case DType::kInt8:
       *kernel = std::make_unique<ResizeInt8Kernel>(params, FixedTaps(in[1], out[1], *attrs),

@@ -115,6 +115,13 @@ void ResizeBilinearFloatWeights(const ResizeBilinearParams& p, const ResizeFloat
   }
 }
 
+#if defined(__x86_64__) || defined(_M_X64)
+// resize_bilinear-avx2.cc: ResizeBilinearFloatWeights<uint8_t>,
+// bit-identical; callable only when kernels::BestIsa() allows AVX2.
+void ResizeBilinearU8Avx2(const ResizeBilinearParams& p, const ResizeFloatTap* rows, const ResizeFloatTap* columns,
+                          const uint8_t* input, uint8_t* output);
+#endif
+
 // int8. Weights along an axis are at most 2048 in magnitude (1536 and -512
 // in the half-pixel margin), so |acc| <= 128 * 2^22 fits int32.
 inline void ResizeBilinearFixed(const ResizeBilinearParams& p, const ResizeFixedTap* rows,

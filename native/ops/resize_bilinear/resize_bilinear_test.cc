@@ -1,5 +1,9 @@
 #include <cmath>
+#include <cstdio>
+#include <random>
+#include <vector>
 
+#include "kernels/cpu_features.h"
 #include "ops/reshape/op_test_util.h"
 #include "ops/resize_bilinear/resize_bilinear.h"
 #include "test/check.h"
@@ -164,6 +168,41 @@ TEST(ResizeRejectsMalformed) {
   CHECK(t.Prepare().code() == StatusCode::kUnsupportedOp);
   t.SetNode(OpType::kResizeBilinear, {in}, {out}, Mode(false, true));
   CHECK(t.Prepare().ok());
+}
+
+// The AVX2 uint8 path against ResizeBilinearFloatWeights, bit for bit:
+// depths 1 to 40 (below 8, multiples of 8 and the overlapping last vector),
+// up- and downscaling, all three coordinate modes, batches.
+TEST(ResizeUInt8Avx2MatchesReference) {
+#if defined(__x86_64__) || defined(_M_X64)
+  if (!kernels::CpuSupports(kernels::Isa::kAvx2)) {
+    std::printf("  skipped: this CPU has no AVX2\n");
+    return;
+  }
+  std::mt19937 rng(5);
+  for (int trial = 0; trial < 60; ++trial) {
+    const ResizeBilinearParams p{1 + static_cast<int32_t>(rng() % 2), 1 + static_cast<int32_t>(rng() % 9),
+                                 1 + static_cast<int32_t>(rng() % 9), 1 + static_cast<int32_t>(rng() % 40),
+                                 1 + static_cast<int32_t>(rng() % 17), 1 + static_cast<int32_t>(rng() % 17)};
+    const bool align = trial % 3 == 1, half = trial % 3 == 2;
+    std::vector<ResizeFloatTap> rows, columns;
+    for (int32_t y = 0; y < p.output_height; ++y) {
+      rows.push_back(ResizeFloatTapAt(y, ResizeScale(p.input_height, p.output_height, align), half, p.input_height));
+    }
+    for (int32_t x = 0; x < p.output_width; ++x) {
+      columns.push_back(ResizeFloatTapAt(x, ResizeScale(p.input_width, p.output_width, align), half, p.input_width));
+    }
+    std::vector<uint8_t> input(static_cast<size_t>(p.batches) * p.input_height * p.input_width * p.depth);
+    for (uint8_t& v : input) v = static_cast<uint8_t>(rng() % 4 == 0 ? 255 * (rng() % 2) : rng());
+    const size_t out_size = static_cast<size_t>(p.batches) * p.output_height * p.output_width * p.depth;
+    std::vector<uint8_t> want(out_size), got(out_size);
+    ResizeBilinearFloatWeights(p, rows.data(), columns.data(), input.data(), want.data());
+    ResizeBilinearU8Avx2(p, rows.data(), columns.data(), input.data(), got.data());
+    CHECK(want == got);
+  }
+#else
+  std::printf("  skipped: not an x86-64 build\n");
+#endif
 }
 
 }  // namespace
