@@ -35,7 +35,7 @@ Status CreateKernel(const Graph& graph, const Node& node, const KernelConfig& co
     case OpType::kTranspose: return CreateTransposeKernel(graph, node, kernel);
     case OpType::kConcatenation: return CreateConcatenationKernel(graph, node, kernel);
     case OpType::kResizeBilinear: return CreateResizeBilinearKernel(graph, node, config, kernel);
-    case OpType::kArgMax: return CreateArgMaxKernel(graph, node, kernel);
+    case OpType::kArgMax: return CreateArgMaxKernel(graph, node, config, kernel);
     case OpType::kQuantize: return CreateQuantizeKernel(graph, node, config, kernel);
     case OpType::kDequantize: return CreateDequantizeKernel(graph, node, kernel);
     case OpType::kClip: return CreateClipKernel(graph, node, kernel);

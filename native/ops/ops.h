@@ -25,7 +25,6 @@ EI_DECLARE_KERNEL_FACTORY(HardSwish);
 EI_DECLARE_KERNEL_FACTORY(Pad);
 EI_DECLARE_KERNEL_FACTORY(Transpose);
 EI_DECLARE_KERNEL_FACTORY(Concatenation);
-EI_DECLARE_KERNEL_FACTORY(ArgMax);
 EI_DECLARE_KERNEL_FACTORY(Dequantize);
 EI_DECLARE_KERNEL_FACTORY(Clip);
 EI_DECLARE_KERNEL_FACTORY(LeakyRelu);
@@ -34,6 +33,8 @@ EI_DECLARE_KERNEL_FACTORY(ConvInteger);
 // Factories with a vector path pick it when config.isa allows.
 Status CreateAddKernel(const Graph& graph, const Node& node, const KernelConfig& config,
                        std::unique_ptr<Kernel>* kernel);
+Status CreateArgMaxKernel(const Graph& graph, const Node& node, const KernelConfig& config,
+                          std::unique_ptr<Kernel>* kernel);
 Status CreateResizeBilinearKernel(const Graph& graph, const Node& node, const KernelConfig& config,
                                   std::unique_ptr<Kernel>* kernel);
 Status CreateQuantizeKernel(const Graph& graph, const Node& node, const KernelConfig& config,

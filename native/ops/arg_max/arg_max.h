@@ -14,6 +14,15 @@ struct ArgMaxParams {
   int64_t inner_size;
 };
 
+#if defined(__x86_64__) || defined(_M_X64)
+// arg_max-avx2.cc: ArgMax over a last axis (inner_size 1) of 1 to 32 8-bit
+// values, bit-identical; callable only when kernels::BestIsa() allows AVX2.
+void ArgMaxLastAxisAvx2(int64_t outer, int32_t axis, const uint8_t* input, int32_t* output);
+void ArgMaxLastAxisAvx2(int64_t outer, int32_t axis, const uint8_t* input, int64_t* output);
+void ArgMaxLastAxisAvx2(int64_t outer, int32_t axis, const int8_t* input, int32_t* output);
+void ArgMaxLastAxisAvx2(int64_t outer, int32_t axis, const int8_t* input, int64_t* output);
+#endif
+
 template <typename T, typename Index>
 void ArgMax(const ArgMaxParams& p, const T* input, Index* output) {
   for (int64_t o = 0; o < p.outer_size; ++o) {
