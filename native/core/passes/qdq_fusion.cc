@@ -12,19 +12,24 @@ namespace edgeinfer {
 namespace {
 
 // Who reads and writes each tensor, rebuilt after every rewrite (graphs are
-// small: a few hundred nodes).
+// small: a few hundred nodes). The passes only ask whether a tensor has no
+// reader or exactly one, so a count and the last reader do: no list per
+// tensor to allocate on every rebuild.
 struct Uses {
-  std::vector<int32_t> producer;             // node index or -1
-  std::vector<std::vector<int32_t>> readers;  // node indices
+  std::vector<int32_t> producer;      // node index or -1
+  std::vector<int32_t> reader_count;  // reads by nodes (a node reading t twice counts twice)
+  std::vector<int32_t> last_reader;   // node index or -1
   std::vector<uint8_t> is_output;
-  std::vector<uint8_t> dead;                  // per node: removed by a rewrite
+  std::vector<uint8_t> dead;          // per node: removed by a rewrite
 
   explicit Uses(const Graph& g)
-      : producer(g.tensors.size(), -1), readers(g.tensors.size()), is_output(g.tensors.size(), 0),
-        dead(g.nodes.size(), 0) {
+      : producer(g.tensors.size(), -1), reader_count(g.tensors.size(), 0), last_reader(g.tensors.size(), -1),
+        is_output(g.tensors.size(), 0), dead(g.nodes.size(), 0) {
     for (size_t i = 0; i < g.nodes.size(); ++i) {
       for (int32_t t : g.nodes[i].inputs) {
-        if (t >= 0) readers[t].push_back(static_cast<int32_t>(i));
+        if (t < 0) continue;
+        ++reader_count[t];
+        last_reader[t] = static_cast<int32_t>(i);
       }
       for (int32_t t : g.nodes[i].outputs) producer[t] = static_cast<int32_t>(i);
     }
@@ -33,8 +38,8 @@ struct Uses {
 
   // The single node reading t, when t is not a graph output; -1 otherwise.
   int32_t SoleReader(int32_t t) const {
-    if (is_output[t] || readers[t].size() != 1) return -1;
-    return readers[t][0];
+    if (is_output[t] || reader_count[t] != 1) return -1;
+    return last_reader[t];
   }
 };
 
@@ -349,7 +354,7 @@ int RemoveDeadNodes(Graph* g) {
     kept.reserve(g->nodes.size());
     for (Node& n : g->nodes) {
       bool used = false;
-      for (int32_t t : n.outputs) used = used || u.is_output[t] || !u.readers[t].empty();
+      for (int32_t t : n.outputs) used = used || u.is_output[t] || u.reader_count[t] != 0;
       if (used) {
         kept.push_back(std::move(n));
       } else {
