@@ -21,7 +21,10 @@ const QConvGemmKernels* SelectQConvGemm(Isa isa) {
   if (isa == Isa::kAvx512Vnni) return &avx512vnni;
 #elif defined(__aarch64__)
   static const QConvGemmKernels neon = {"neon", 1, &QConvGemmNeon, &QConvGemmNeon};
-  if (isa == Isa::kNeon || isa == Isa::kNeonDot) return &neon;
+  static const QConvGemmKernels neondot = {"neondot", 4, &QConvGemmNeonDot, &QConvGemmNeonDot, QDotKind::kS8S8,
+                                           &neon};
+  if (isa == Isa::kNeon) return &neon;
+  if (isa == Isa::kNeonDot) return &neondot;
 #endif
   (void)isa;
   return nullptr;
