@@ -40,7 +40,12 @@ run('cmake', [
 ]);
 run('cmake', ['--build', outDir, '-j', process.env.CMAKE_BUILD_PARALLEL_LEVEL || '2']);
 // Emulation is ~10x slower: fewer reader mutations than the native run.
+// qemu's `max` CPU has the dot product (asimddp), so both the NEON and the
+// NEON dot-product (sdot) kernels run; the tests fail if either is missing
+// rather than skip it.
 run('ctest', ['--test-dir', outDir, '--output-on-failure'], {
   ...process.env,
+  QEMU_CPU: process.env.QEMU_CPU || 'max',
+  EDGEINFER_REQUIRE_ISAS: process.env.EDGEINFER_REQUIRE_ISAS || 'neon,neondot',
   EDGEINFER_MUTATIONS: process.env.EDGEINFER_MUTATIONS || '300',
 });

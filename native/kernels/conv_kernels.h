@@ -23,12 +23,25 @@ namespace edgeinfer::kernels {
 template <typename T>
 class QConvGemmKernel final : public Kernel {
  public:
-  QConvGemmKernel(const Node& node, const ConvGeometry& g, int32_t input_offset, QConvGemmFn<T> fn, int threads)
-      : input_(node.inputs[0]), output_(node.outputs[0]), g_(g), input_offset_(input_offset), fn_(fn),
+  QConvGemmKernel(const Node& node, const ConvGeometry& g, int32_t input_offset, int threads)
+      : input_(node.inputs[0]), output_(node.outputs[0]), g_(g), input_offset_(input_offset),
         threads_(threads < 1 ? 1 : threads) {}
 
-  PackedQGemmWeights& weights() { return w_; }
-  QRequant& requant() { return r_; }
+  // Packs the weights ([output_channels][k]) and requantization for `fns`
+  // (or, for dot-product kernels whose layout the weights do not fit, for
+  // their fallback: PrepareQConvGemm). False when neither applies.
+  template <typename W>
+  bool Prepare(const QConvGemmKernels& fns, const W* weights, const RequantParams& q, const int32_t* bias) {
+    const int32_t k = g_.filter_height * g_.filter_width * g_.filter_channels;
+    const QConvGemmKernels* chosen = PrepareQConvGemm<T>(fns, weights, g_.output_channels, k, q, bias, &w_, &r_);
+    if (chosen == nullptr) return false;
+    if constexpr (std::is_same_v<T, uint8_t>) fn_ = chosen->u8; else fn_ = chosen->s8;
+    name_ = chosen->name;
+    return true;
+  }
+
+  // The microkernels Prepare chose ("avx2", "avxvnni", ...).
+  const char* kernels_name() const { return name_; }
 
   size_t scratch_bytes() const override { return QConvGemmPanelBytes(w_) * threads_; }
 
@@ -45,7 +58,8 @@ class QConvGemmKernel final : public Kernel {
   int32_t input_, output_;
   ConvGeometry g_;
   int32_t input_offset_;
-  QConvGemmFn<T> fn_;
+  QConvGemmFn<T> fn_ = nullptr;
+  const char* name_ = "";
   int threads_;
   PackedQGemmWeights w_;
   QRequant r_;
@@ -93,18 +107,11 @@ template <typename T>
 std::unique_ptr<Kernel> MakeGemm(const Node& node, const ConvGeometry& g, const RequantParams& q,
                                  const Tensor& filter, const Tensor* bias, const QConvGemmKernels& fns,
                                  int threads) {
-  QConvGemmFn<T> fn;
-  if constexpr (std::is_same_v<T, uint8_t>) fn = fns.u8; else fn = fns.s8;
-  auto kernel = std::make_unique<QConvGemmKernel<T>>(node, g, q.input_offset, fn, threads);
-  const int32_t k = g.filter_height * g.filter_width * g.filter_channels;
-  if (filter.dtype == DType::kUInt8) {
-    PackQGemmWeights(ConstantData<uint8_t>(filter), g.output_channels, k, q.filter_offset, fns.kr,
-                     &kernel->weights());
-  } else {
-    PackQGemmWeights(ConstantData<int8_t>(filter), g.output_channels, k, q.filter_offset, fns.kr,
-                     &kernel->weights());
-  }
-  PrepareQRequant(q, bias != nullptr ? ConstantData<int32_t>(*bias) : nullptr, g.output_channels, &kernel->requant());
+  auto kernel = std::make_unique<QConvGemmKernel<T>>(node, g, q.input_offset, threads);
+  const int32_t* b = bias != nullptr ? ConstantData<int32_t>(*bias) : nullptr;
+  const bool ok = filter.dtype == DType::kUInt8 ? kernel->Prepare(fns, ConstantData<uint8_t>(filter), q, b)
+                                                : kernel->Prepare(fns, ConstantData<int8_t>(filter), q, b);
+  if (!ok) return nullptr;
   return kernel;
 }
 
@@ -130,7 +137,10 @@ std::unique_ptr<Kernel> MakeDw(const Node& node, const ConvGeometry& g, const Re
 
 // A quantized CONV_2D (or FULLY_CONNECTED as a 1x1 convolution) with
 // constant weights and bias and one group, when config's ISA has GEMM
-// microkernels; nullptr otherwise. q has its tables bound.
+// microkernels; nullptr otherwise. q has its tables bound. The dot-product
+// kernels (avxvnni, avx512vnni, neondot) need every weight plus filter
+// offset in [-128, 127]; other weights get the ISA's int16 kernels (avx2,
+// neon) instead.
 inline std::unique_ptr<Kernel> TryCreateQConvGemmKernel(const KernelConfig& config, const Node& node,
                                                         const ConvGeometry& g, const RequantParams& q,
                                                         DType activation, const Tensor& filter, const Tensor* bias) {

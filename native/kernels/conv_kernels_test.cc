@@ -10,8 +10,10 @@
 //    optimized (1 and 2 threads) against KernelConfig{kReference}, and a
 //    session forced to the reference.
 // Fixed seeds; sizes kept small so the ASan build stays quick.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <string>
@@ -19,6 +21,7 @@
 
 #include "core/thread_pool.h"
 #include "edgeinfer/session.h"
+#include "kernels/conv_kernels.h"
 #include "kernels/qdwconv.h"
 #include "kernels/qgemm.h"
 #include "ops/conv2d/conv2d.h"
@@ -212,16 +215,18 @@ bool CheckConvGemmCase(Rng& rng, const QConvGemmKernels& fns, const ConvGeometry
   Conv2DReference(g, rq.q, input.data(), filter.data(), with_bias ? rq.bias.data() : nullptr, want.data());
 
   PackedQGemmWeights w;
-  PackQGemmWeights(filter.data(), g.output_channels, k, rq.q.filter_offset, fns.kr, &w);
   QRequant r;
-  PrepareQRequant(rq.q, with_bias ? rq.bias.data() : nullptr, g.output_channels, &r);
+  // Dot-product kernels pack their own layout, or fall back to their int16
+  // kernels when the weights do not fit it.
+  const QConvGemmKernels* chosen = PrepareQConvGemm<T>(fns, filter.data(), g.output_channels, k, rq.q,
+                                                       with_bias ? rq.bias.data() : nullptr, &w, &r);
   std::vector<uint8_t> panel(QConvGemmPanelBytes(w));
   QConvGemmFn<T> fn;
-  if constexpr (std::is_same_v<T, uint8_t>) fn = fns.u8; else fn = fns.s8;
+  if constexpr (std::is_same_v<T, uint8_t>) fn = chosen->u8; else fn = chosen->s8;
   RunSplit(rng, g, input.data(), got.data(), [&](const ConvGeometry& sub, const T* in, T* out) {
     fn(sub, w, r, rq.q.input_offset, in, out, reinterpret_cast<int16_t*>(panel.data() + Uniform(rng, 0, 1)));
   });
-  return SameBytes(got, want, std::string(fns.name) + " conv gemm " + Describe(g) + " " + rq.description);
+  return SameBytes(got, want, std::string(chosen->name) + " conv gemm " + Describe(g) + " " + rq.description);
 }
 
 template <typename T, typename W>
@@ -508,6 +513,330 @@ TEST(session_isa_option_resolves_names) {
   const Status s = Session::Create(graph, options, &session);
   CHECK(s.code() == StatusCode::kOption);
   CHECK(s.message().find("avx9000") != std::string::npos);
+}
+
+// ---- Dot-product GEMM kernels (vpdpbusd, sdot) ------------------------------
+//
+// The dot kernels need every weight plus filter offset in [-128, 127]
+// (symmetric int8 weights, uint8 weights with zero point 128). These tests
+// generate such weights (often with other filter offsets, the weights
+// clamped to fit) so the dot path itself runs, bit for bit against the
+// reference. On x86 the kernel template runs with vpdpbusd emulated in AVX2
+// (the test double QConvGemmDotEmulatedAvx2), plus the real AVX-VNNI /
+// AVX-512 VNNI kernels where the CPU has them; on arm64 the sdot kernels
+// (under qemu-aarch64 with a CPU that has dotprod).
+
+namespace {
+
+// The dot kernel tables this machine can run.
+std::vector<const QConvGemmKernels*> DotKernelsToTest(const char* what) {
+  std::vector<const QConvGemmKernels*> out;
+#if defined(__x86_64__)
+  if (CpuSupports(Isa::kAvx2)) {
+    out.push_back(QConvGemmDotEmulatedAvx2Kernels());
+  } else {
+    std::printf("  %s: emulated vpdpbusd kernels skipped, this CPU lacks avx2\n", what);
+  }
+#endif
+  for (Isa isa : {Isa::kAvxVnni, Isa::kAvx512Vnni, Isa::kNeonDot}) {
+    const QConvGemmKernels* fns = SelectQConvGemm(isa);
+    if (fns == nullptr || fns->dot == QDotKind::kNone) continue;
+    if (!CpuSupports(isa)) {
+      std::printf("  %s: %s dot kernels skipped, this CPU lacks %s\n", what, IsaName(isa), IsaName(isa));
+      continue;
+    }
+    out.push_back(fns);
+  }
+  return out;
+}
+
+// A filter offset the dot layout can take for W, and W's values that fit
+// it: mostly the canonical one (0 for int8, -128 for uint8), else any for
+// which some weights fit.
+template <typename W>
+int32_t DotFilterOffset(Rng& rng) {
+  constexpr bool kU8 = std::is_same_v<W, uint8_t>;
+  if (Uniform(rng, 0, 2) != 0) return kU8 ? -128 : 0;
+  return kU8 ? Uniform(rng, -255, 0) : Uniform(rng, -20, 20);
+}
+
+template <typename W>
+void ClampToDot(int32_t filter_offset, std::vector<W>* filter) {
+  const int32_t lo = std::max(Min<W>(), -128 - filter_offset), hi = std::min(Max<W>(), 127 - filter_offset);
+  for (auto& v : *filter) v = static_cast<W>(std::min(hi, std::max(lo, static_cast<int32_t>(v))));
+}
+
+// One case through `fns` (a dot table), which must keep the dot path.
+template <typename T, typename W>
+bool CheckDotGemmCase(Rng& rng, const QConvGemmKernels& fns, const ConvGeometry& g, int mode) {
+  const int32_t k = g.filter_height * g.filter_width * g.filter_channels;
+  std::vector<T> input(static_cast<size_t>(g.batches) * g.input_height * g.input_width * g.input_channels);
+  std::vector<W> filter(static_cast<size_t>(g.output_channels) * k);
+  Fill(rng, &input);
+  Fill(rng, &filter);
+  RandomRequant<T, W> rq(rng, g.output_channels, mode);
+  rq.q.filter_offset = DotFilterOffset<W>(rng);
+  ClampToDot(rq.q.filter_offset, &filter);
+  rq.description += ", for the dot layout fo=" + std::to_string(rq.q.filter_offset);
+  const bool with_bias = Uniform(rng, 0, 3) != 0;
+  const size_t out_size = static_cast<size_t>(g.batches) * g.output_height * g.output_width * g.output_channels;
+  std::vector<T> want(out_size), got(out_size, 0x5A);
+  Conv2DReference(g, rq.q, input.data(), filter.data(), with_bias ? rq.bias.data() : nullptr, want.data());
+
+  PackedQGemmWeights w;
+  QRequant r;
+  const QConvGemmKernels* chosen = PrepareQConvGemm<T>(fns, filter.data(), g.output_channels, k, rq.q,
+                                                       with_bias ? rq.bias.data() : nullptr, &w, &r);
+  const std::string what = std::string(fns.name) + " dot gemm " + Describe(g) + " " + rq.description;
+  if (chosen != &fns || w.kr != 4) {
+    std::printf("  fell back to %s, want the dot kernels: %s\n", chosen ? chosen->name : "none", what.c_str());
+    return false;
+  }
+  std::vector<uint8_t> panel(QConvGemmPanelBytes(w));
+  QConvGemmFn<T> fn;
+  if constexpr (std::is_same_v<T, uint8_t>) fn = fns.u8; else fn = fns.s8;
+  RunSplit(rng, g, input.data(), got.data(), [&](const ConvGeometry& sub, const T* in, T* out) {
+    fn(sub, w, r, rq.q.input_offset, in, out, reinterpret_cast<int16_t*>(panel.data() + Uniform(rng, 0, 1)));
+  });
+  return SameBytes(got, want, what);
+}
+
+ConvGeometry SquareShape(int32_t h, int32_t w, int32_t ic, int32_t oc, int32_t kh, int32_t stride, int32_t pad,
+                         int32_t dilation = 1) {
+  ConvGeometry g;
+  g.input_height = h;
+  g.input_width = w;
+  g.input_channels = g.filter_channels = ic;
+  g.output_channels = oc;
+  g.filter_height = g.filter_width = kh;
+  g.stride_h = g.stride_w = stride;
+  g.dilation_h = g.dilation_w = dilation;
+  g.pad_top = g.pad_left = pad;
+  g.output_height = static_cast<int32_t>(WindowedOutputSize(h, kh, stride, dilation, pad, pad));
+  g.output_width = static_cast<int32_t>(WindowedOutputSize(w, kh, stride, dilation, pad, pad));
+  return g;
+}
+
+}  // namespace
+
+TEST(dot_gemm_kernels_match_reference_on_random_shapes) {
+  for (const QConvGemmKernels* fns : DotKernelsToTest("dot gemm")) {
+    Rng rng(2468);
+    const int failures = RunDtypeCombos(600, [&](auto t, auto w, int mode) {
+      using T = decltype(t);
+      using W = decltype(w);
+      return CheckDotGemmCase<T, W>(rng, *fns, RandomGeometry(rng, false), mode);
+    });
+    CHECK_EQ(failures, 0);
+  }
+}
+
+// K = 1, K not a multiple of 4 (1, 2, 3, 5, 4097, 4099, 27), huge K,
+// 1-pixel images, 1 output channel, channels not multiples of 16 (8, 24 take
+// the 8-wide last block), padding wider than the image, stride, dilation.
+TEST(dot_gemm_kernels_match_reference_on_edge_shapes) {
+  const std::vector<ConvGeometry> shapes = {
+      SquareShape(1, 1, 1, 1, 1, 1, 0),     SquareShape(3, 3, 1, 17, 1, 1, 0),    SquareShape(2, 2, 2, 8, 1, 1, 0),
+      SquareShape(5, 4, 3, 24, 1, 1, 0),    SquareShape(1, 1, 5, 40, 1, 1, 0),    SquareShape(1, 1, 4097, 5, 1, 1, 0),
+      SquareShape(2, 3, 4099, 17, 1, 1, 0), SquareShape(1, 1, 3, 33, 3, 1, 1),    SquareShape(9, 9, 3, 32, 3, 2, 1),
+      SquareShape(5, 5, 1, 1, 3, 2, 1),     SquareShape(4, 4, 960, 20, 1, 1, 0),  SquareShape(2, 2, 7, 9, 3, 1, 2),
+      SquareShape(7, 6, 5, 16, 3, 1, 2, 2), SquareShape(8, 8, 16, 31, 5, 3, 2, 2), SquareShape(1, 1, 64, 1000, 1, 1, 0),
+  };
+  for (const QConvGemmKernels* fns : DotKernelsToTest("dot gemm edges")) {
+    Rng rng(97);
+    int failures = 0;
+    for (const ConvGeometry& g : shapes) {
+      for (int combo = 0; combo < 12; ++combo) {
+        const int mode = combo % 3;
+        bool ok;
+        switch (combo / 3) {
+          case 0: ok = CheckDotGemmCase<uint8_t, uint8_t>(rng, *fns, g, mode); break;
+          case 1: ok = CheckDotGemmCase<uint8_t, int8_t>(rng, *fns, g, mode); break;
+          case 2: ok = CheckDotGemmCase<int8_t, uint8_t>(rng, *fns, g, mode); break;
+          default: ok = CheckDotGemmCase<int8_t, int8_t>(rng, *fns, g, mode); break;
+        }
+        failures += ok ? 0 : 1;
+      }
+    }
+    CHECK_EQ(failures, 0);
+  }
+}
+
+namespace {
+
+// The dot kernels inside the operators' kernel (QConvGemmKernel: Prepare
+// at load, rows split over a pool), 1 and 2 threads, against the reference.
+template <typename T, typename W>
+bool CheckDotKernelThreads(Rng& rng, const QConvGemmKernels& fns, const ConvGeometry& g, int mode,
+                           ThreadPool* pool) {
+  const int32_t k = g.filter_height * g.filter_width * g.filter_channels;
+  std::vector<T> input(static_cast<size_t>(g.batches) * g.input_height * g.input_width * g.input_channels);
+  std::vector<W> filter(static_cast<size_t>(g.output_channels) * k);
+  Fill(rng, &input);
+  Fill(rng, &filter);
+  RandomRequant<T, W> rq(rng, g.output_channels, mode);
+  rq.q.filter_offset = DotFilterOffset<W>(rng);
+  ClampToDot(rq.q.filter_offset, &filter);
+  const size_t out_size = static_cast<size_t>(g.batches) * g.output_height * g.output_width * g.output_channels;
+  std::vector<T> want(out_size);
+  Conv2DReference(g, rq.q, input.data(), filter.data(), rq.bias.data(), want.data());
+  Node node;
+  node.inputs = {0};
+  node.outputs = {1};
+  bool ok = true;
+  for (int threads : {1, 2}) {
+    QConvGemmKernel<T> kernel(node, g, rq.q.input_offset, threads);
+    if (!kernel.Prepare(fns, filter.data(), rq.q, rq.bias.data()) ||
+        std::strcmp(kernel.kernels_name(), fns.name) != 0) {
+      std::printf("  %s: kernel prepared as %s\n", fns.name, kernel.kernels_name());
+      return false;
+    }
+    std::vector<T> got(out_size, 0x77);
+    std::vector<uint8_t> scratch(kernel.scratch_bytes());
+    void* tensors[] = {input.data(), got.data()};
+    kernel.Run(RunContext{tensors, scratch.data(), threads == 2 ? pool : nullptr});
+    ok = SameBytes(got, want, std::string(fns.name) + " dot kernel threads " + std::to_string(threads) + " " +
+                                  Describe(g) + " " + rq.description) && ok;
+  }
+  return ok;
+}
+
+}  // namespace
+
+TEST(dot_gemm_kernels_match_reference_with_1_and_2_threads) {
+  ThreadPool pool(2);
+  for (const QConvGemmKernels* fns : DotKernelsToTest("dot gemm threads")) {
+    Rng rng(1357);
+    const int failures = RunDtypeCombos(120, [&](auto t, auto w, int mode) {
+      using T = decltype(t);
+      using W = decltype(w);
+      ConvGeometry g = RandomGeometry(rng, false);
+      g.batches = Uniform(rng, 1, 3);
+      return CheckDotKernelThreads<T, W>(rng, *fns, g, mode, &pool);
+    });
+    CHECK_EQ(failures, 0);
+  }
+}
+
+// Weights that leave [-128, 127] with the filter offset (uint8 weights with
+// a zero point other than 128, int8 ones with an offset), or an input zero
+// point outside its type's range: the dot tables hand over to their int16
+// kernels, with the same bytes.
+TEST(dot_gemm_kernels_fall_back_when_weights_do_not_fit) {
+  for (const QConvGemmKernels* fns : DotKernelsToTest("dot gemm fallback")) {
+    CHECK(fns->fallback != nullptr);
+    Rng rng(11);
+    const ConvGeometry g = SquareShape(5, 5, 7, 19, 3, 1, 1);
+    const int32_t k = 3 * 3 * 7;
+    for (int mode = 0; mode < 3; ++mode) {
+      std::vector<uint8_t> input(5 * 5 * 7), want(5 * 5 * 19), got(want.size());
+      std::vector<uint8_t> filter(static_cast<size_t>(19) * k);
+      Fill(rng, &input);
+      Fill(rng, &filter);
+      filter[5] = 0;
+      filter[6] = 255;  // 255 - 100 = 155 and 0 - 100 = -100: 155 does not fit
+      RandomRequant<uint8_t, uint8_t> rq(rng, 19, mode);
+      rq.q.filter_offset = -100;
+      Conv2DReference(g, rq.q, input.data(), filter.data(), rq.bias.data(), want.data());
+      PackedQGemmWeights w;
+      QRequant r;
+      const QConvGemmKernels* chosen = PrepareQConvGemm<uint8_t>(*fns, filter.data(), 19, k, rq.q, rq.bias.data(), &w, &r);
+      CHECK(chosen == fns->fallback);
+      if (chosen != fns->fallback) continue;
+      CHECK(w.kr == chosen->kr && chosen->dot == QDotKind::kNone);
+      std::vector<uint8_t> panel(QConvGemmPanelBytes(w));
+      chosen->u8(g, w, r, rq.q.input_offset, input.data(), got.data(), reinterpret_cast<int16_t*>(panel.data()));
+      CHECK(SameBytes(got, want, std::string(fns->name) + " fallback " + rq.description));
+      // int8 weights with an offset that pushes 127 past the range.
+      std::vector<int8_t> s8_filter(filter.size(), 0);
+      s8_filter[0] = 127;
+      RequantParams q = rq.q;
+      q.filter_offset = 1;
+      CHECK(PrepareQConvGemm<uint8_t>(*fns, s8_filter.data(), 19, k, q, nullptr, &w, &r) == fns->fallback);
+      q.filter_offset = 0;
+      CHECK(PrepareQConvGemm<uint8_t>(*fns, s8_filter.data(), 19, k, q, nullptr, &w, &r) == fns);
+      // An input zero point outside uint8's range (input_offset = +1).
+      q.input_offset = 1;
+      CHECK(PrepareQConvGemm<uint8_t>(*fns, s8_filter.data(), 19, k, q, nullptr, &w, &r) == fns->fallback);
+    }
+  }
+}
+
+// The operators' factories choose the dot kernels for the dot ISAs when
+// the weights fit and their int16 kernels otherwise. Only creation is
+// checked here (it runs nothing), so it covers ISAs this CPU lacks.
+TEST(conv_and_fully_connected_choose_dot_kernels_by_weights) {
+  for (Isa isa : {Isa::kAvxVnni, Isa::kAvx512Vnni, Isa::kNeonDot}) {
+    const QConvGemmKernels* fns = SelectQConvGemm(isa);
+    if (fns == nullptr) continue;
+    CHECK(fns->dot != QDotKind::kNone && fns->fallback != nullptr);
+    for (OpType op : {OpType::kConv2D, OpType::kFullyConnected}) {
+      for (int32_t zero_point : {128, 3}) {  // uint8 weights: fits, does not fit
+        testing::OneNodeGraph m;
+        const bool fc = op == OpType::kFullyConnected;
+        const Shape in_shape = fc ? Shape{2, 9} : Shape{1, 4, 4, 9};
+        const Shape f_shape = fc ? Shape{5, 9} : Shape{5, 3, 3, 9};
+        const Shape out_shape = fc ? Shape{2, 5} : Shape{1, 2, 2, 5};
+        std::vector<uint8_t> filter(static_cast<size_t>(NumElements(f_shape)));
+        for (size_t i = 0; i < filter.size(); ++i) filter[i] = static_cast<uint8_t>(i * 37);
+        filter[0] = 255;
+        std::vector<int32_t> bias(5, 100);
+        const int32_t ti = m.Activation(DType::kUInt8, in_shape, testing::PerTensor(0.05f, 10));
+        const int32_t tf = m.Constant(DType::kUInt8, f_shape, filter, testing::PerTensor(0.01f, zero_point));
+        const int32_t tb = m.Constant(DType::kInt32, {5}, bias, testing::PerTensor(0.0005f, 0));
+        const int32_t to = m.Activation(DType::kUInt8, out_shape, testing::PerTensor(0.1f, 7));
+        NodeAttrs attrs;
+        if (fc) {
+          attrs = FullyConnectedAttrs{};
+        } else {
+          ConvAttrs a;
+          a.stride_h = a.stride_w = 1;
+          a.dilation_h = a.dilation_w = 1;
+          attrs = a;
+        }
+        const Node node = m.MakeNode(op, {ti, tf, tb}, to, attrs);
+        KernelConfig config;
+        config.isa = isa;
+        std::unique_ptr<Kernel> kernel;
+        const Status s = CreateKernel(m.graph(), node, config, &kernel);
+        CHECK(s.ok());
+        const auto* gemm = dynamic_cast<const QConvGemmKernel<uint8_t>*>(kernel.get());
+        CHECK(gemm != nullptr);
+        if (gemm == nullptr) continue;
+        const char* want = zero_point == 128 ? fns->name : fns->fallback->name;
+        if (std::strcmp(gemm->kernels_name(), want) != 0) {
+          std::printf("  %s %s weight zero point %d: chose %s, want %s\n", IsaName(isa), OpTypeName(op), zero_point,
+                      gemm->kernels_name(), want);
+          CHECK(false);
+        }
+      }
+    }
+  }
+}
+
+// EDGEINFER_REQUIRE_ISAS=a,b (npm run test:arm64 sets neon,neondot and
+// runs qemu with -cpu max) turns "this CPU lacks X, skipped" into a
+// failure for those ISAs, so an emulator without dotprod cannot pass the
+// dot kernels' tests by skipping them.
+TEST(required_isas_are_supported) {
+  const char* env = std::getenv("EDGEINFER_REQUIRE_ISAS");
+  if (env == nullptr || *env == 0) return;
+  std::string list = env;
+  size_t start = 0;
+  while (start <= list.size()) {
+    const size_t comma = std::min(list.find(',', start), list.size());
+    const std::string name = list.substr(start, comma - start);
+    start = comma + 1;
+    if (name.empty()) continue;
+    bool known = false;
+    for (Isa isa : {Isa::kReference, Isa::kAvx2, Isa::kAvxVnni, Isa::kAvx512Vnni, Isa::kNeon, Isa::kNeonDot}) {
+      if (name != IsaName(isa)) continue;
+      known = true;
+      std::printf("  required ISA %s: %s\n", name.c_str(), CpuSupports(isa) ? "supported, its kernels tested" : "MISSING");
+      CHECK(CpuSupports(isa));
+    }
+    CHECK(known);
+  }
 }
 
 }  // namespace edgeinfer::kernels

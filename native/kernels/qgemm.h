@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 #include "kernels/cpu_features.h"
@@ -37,6 +38,9 @@ struct PackedQGemmWeights {
   // Uninitialized on allocation (every element is written by the packer):
   // zero-filling first cost as much as packing at model load.
   std::unique_ptr<int16_t[]> storage;
+  // kr = 4 (PackQGemmWeightsDot) only: sum over k of each channel's
+  // weights plus filter offset, n_padded long.
+  std::vector<int32_t> column_sums;
   const int16_t* data() const {
     const uintptr_t p = reinterpret_cast<uintptr_t>(storage.get());
     return reinterpret_cast<const int16_t*>((p + 31) & ~uintptr_t{31});
@@ -110,21 +114,174 @@ template <typename T>
 using QConvGemmFn = void (*)(const ConvGeometry& g, const PackedQGemmWeights& w, const QRequant& r,
                              int32_t input_offset, const T* input, T* output, int16_t* panel);
 
+// The 8-bit dot-product microkernels (vpdpbusd on x86, sdot on arm64):
+// which operand domain their instruction multiplies.
+enum class QDotKind : uint8_t {
+  kNone,  // int16 kernels (kr 1 or 2)
+  kU8S8,  // x86 AVX-VNNI / AVX-512 VNNI vpdpbusd: u8 activations x s8 weights
+  kS8S8,  // arm64 sdot: s8 activations x s8 weights
+};
+
 struct QConvGemmKernels {
   const char* name;
-  int32_t kr;  // the weight layout the microkernels read (PackQGemmWeights)
+  int32_t kr;  // the weight layout the microkernels read (PackQGemmWeights); 4: PackQGemmWeightsDot
   QConvGemmFn<uint8_t> u8;
   QConvGemmFn<int8_t> s8;
+  // Dot-product kernels only: their operand domain, and the int16 kernels
+  // that run instead when the weights (or the input zero point) do not fit
+  // it (PrepareQConvGemm decides, once, at load).
+  QDotKind dot = QDotKind::kNone;
+  const QConvGemmKernels* fallback = nullptr;
 };
 
 // The microkernels `isa` allows on this build, or nullptr (reference only).
 const QConvGemmKernels* SelectQConvGemm(Isa isa);
+
+// ---- Dot-product layout (kr = 4) ----------------------------------------
+//
+// The dot instructions multiply 8-bit values: 4 activations by 4 weights,
+// summed into one int32 lane, exactly (no intermediate saturation: vpdpbusd,
+// not vpdpbusds; sdot). So the offsets cannot be added to the operands as
+// the int16 kernels do; instead, with w' = w + filter_offset (which must lie
+// in [-128, 127]: symmetric int8 weights, or uint8 weights with zero point
+// 128) and the activation x fed as x_d, its value in the instruction's
+// domain (x_d = x, or x ^ 0x80 = x +- 128 when the signedness differs),
+//   sum_k (x_k + input_offset) * w'_k = sum_k x_d,k * w'_k + c * sum_k w'_k
+// with c = input_offset + (x - x_d). c * sum_k w'_k is added to the bias
+// once, at load (FoldQDotBias). A padding tap must add nothing: it is fed
+// the activation -c (the input zero point in the instruction's domain).
+// K is padded to a multiple of 4 with zero weights. All sums wrap mod 2^32,
+// as the reference's uint32 accumulator does.
+
+// c for activations of type T (u8_input: uint8) in `kind`'s domain.
+inline int32_t QDotInputShift(QDotKind kind, bool u8_input, int32_t input_offset) {
+  if (kind == QDotKind::kU8S8) return u8_input ? input_offset : input_offset - 128;
+  return u8_input ? input_offset + 128 : input_offset;  // kS8S8
+}
+
+// Whether the padding activation -c is a value of `kind`'s activation
+// domain (true for every valid zero point).
+inline bool QDotPadFits(QDotKind kind, int32_t c) {
+  return kind == QDotKind::kU8S8 ? (-c >= 0 && -c <= 255) : (-c >= -128 && -c <= 127);
+}
+
+// The XOR that maps activations of type T to `kind`'s domain (0 or 0x80).
+inline uint8_t QDotInputFlip(QDotKind kind, bool u8_input) {
+  return (kind == QDotKind::kU8S8) == u8_input ? 0 : 0x80;
+}
+
+// Packs B for the dot kernels (kr = 4) when every weight plus
+// filter_offset lies in [-128, 127]; returns false (p untouched) otherwise.
+// Layout: K padded to a multiple of 4 (zeros), N to a multiple of 8;
+// blocks of 16 output channels (the last may be 8); within a block, for each
+// group of 4 k's, every channel's 4 int8 weights contiguous (the 4 bytes one
+// 32-bit lane of vpdpbusd / sdot multiplies with 4 broadcast activations).
+// column_sums[n] = sum_k w'[n][k] (0 for padding channels). k_pairs is
+// padded K / 2, so QConvGemmPanelRows / QConvGemmPanelBytes stay valid
+// (the dot kernels' byte panel uses half of what they allow).
+template <typename W>
+bool PackQGemmWeightsDot(const W* weights, int32_t n, int32_t k, int32_t filter_offset, PackedQGemmWeights* p) {
+  const size_t total = static_cast<size_t>(n) * k;
+  for (size_t i = 0; i < total; ++i) {
+    const int32_t v = weights[i] + filter_offset;
+    if (v < -128 || v > 127) return false;
+  }
+  const int32_t padded_k = RoundUp(k, 4);
+  p->k = k;
+  p->k_pairs = padded_k / 2;
+  p->n = n;
+  p->n_padded = RoundUp(n, 8);
+  p->kr = 4;
+  // int16 storage holding bytes; 16 int16 of room for the alignment.
+  p->storage.reset(new int16_t[static_cast<size_t>(padded_k) * p->n_padded / 2 + 16]);
+  p->column_sums.assign(static_cast<size_t>(p->n_padded), 0);
+  int8_t* out = reinterpret_cast<int8_t*>(const_cast<int16_t*>(p->data()));
+  for (int32_t n0 = 0; n0 < p->n_padded;) {
+    const int32_t block = p->n_padded - n0 >= 16 ? 16 : 8;
+    const size_t stride = static_cast<size_t>(block) * 4;  // between groups of 4 k's
+    for (int32_t j = 0; j < block; ++j) {
+      const int32_t nn = n0 + j;
+      int8_t* column = out + static_cast<size_t>(j) * 4;
+      const W* row = nn < n ? weights + static_cast<size_t>(nn) * k : nullptr;
+      int32_t sum = 0;
+      for (int32_t kk = 0; kk < padded_k; ++kk) {
+        const int32_t v = row != nullptr && kk < k ? row[kk] + filter_offset : 0;
+        sum += v;
+        column[static_cast<size_t>(kk / 4) * stride + kk % 4] = static_cast<int8_t>(v);
+      }
+      if (nn < n) p->column_sums[nn] = sum;
+    }
+    out += static_cast<size_t>(padded_k) * block;
+    n0 += block;
+  }
+  return true;
+}
+
+// Adds c * column_sums[n] to every channel's bias, mod 2^32.
+inline void FoldQDotBias(const PackedQGemmWeights& w, int32_t c, QRequant* r) {
+  for (int32_t i = 0; i < w.n; ++i) {
+    r->bias[i] = static_cast<int32_t>(static_cast<uint32_t>(r->bias[i]) +
+                                      static_cast<uint32_t>(c) * static_cast<uint32_t>(w.column_sums[i]));
+  }
+}
+
+// Packs the weights and prepares the requantization for `fns` and
+// activations of type T: for dot kernels, their layout with the input
+// shift folded into the bias when the weights and the input zero point fit
+// it, else fns.fallback's. Returns the kernels to run (fns, fns.fallback or
+// nullptr when there is none).
+template <typename T, typename W>
+const QConvGemmKernels* PrepareQConvGemm(const QConvGemmKernels& fns, const W* weights, int32_t n, int32_t k,
+                                         const RequantParams& q, const int32_t* bias, PackedQGemmWeights* w,
+                                         QRequant* r) {
+  const QConvGemmKernels* chosen = &fns;
+  int32_t c = 0;
+  if (fns.dot != QDotKind::kNone) {
+    c = QDotInputShift(fns.dot, std::is_same_v<T, uint8_t>, q.input_offset);
+    if (!QDotPadFits(fns.dot, c) || !PackQGemmWeightsDot(weights, n, k, q.filter_offset, w)) chosen = fns.fallback;
+  }
+  if (chosen == nullptr) return nullptr;
+  if (chosen->dot == QDotKind::kNone) PackQGemmWeights(weights, n, k, q.filter_offset, chosen->kr, w);
+  PrepareQRequant(q, bias, n, r);
+  if (chosen->dot != QDotKind::kNone) FoldQDotBias(*w, c, r);
+  return chosen;
+}
 
 #if defined(__x86_64__)
 void QConvGemmAvx2(const ConvGeometry& g, const PackedQGemmWeights& w, const QRequant& r, int32_t input_offset,
                    const uint8_t* input, uint8_t* output, int16_t* panel);
 void QConvGemmAvx2(const ConvGeometry& g, const PackedQGemmWeights& w, const QRequant& r, int32_t input_offset,
                    const int8_t* input, int8_t* output, int16_t* panel);
+#endif
+#if defined(__x86_64__)
+// The dot-product kernels (qgemm-dot-x86.h), weights in the kr = 4 layout.
+void QConvGemmAvxVnni(const ConvGeometry& g, const PackedQGemmWeights& w, const QRequant& r, int32_t input_offset,
+                      const uint8_t* input, uint8_t* output, int16_t* panel);
+void QConvGemmAvxVnni(const ConvGeometry& g, const PackedQGemmWeights& w, const QRequant& r, int32_t input_offset,
+                      const int8_t* input, int8_t* output, int16_t* panel);
+void QConvGemmAvx512Vnni(const ConvGeometry& g, const PackedQGemmWeights& w, const QRequant& r,
+                         int32_t input_offset, const uint8_t* input, uint8_t* output, int16_t* panel);
+void QConvGemmAvx512Vnni(const ConvGeometry& g, const PackedQGemmWeights& w, const QRequant& r,
+                         int32_t input_offset, const int8_t* input, int8_t* output, int16_t* panel);
+// TEST DOUBLE, never selected by SelectQConvGemm: the same dot kernel
+// template with vpdpbusd emulated exactly by AVX2 instructions
+// (DpbusdEmulatedAvx2), so machines without VNNI can test everything the
+// VNNI kernels do around the instruction (packing, zero-point folding,
+// padding, tails, requantization).
+void QConvGemmDotEmulatedAvx2(const ConvGeometry& g, const PackedQGemmWeights& w, const QRequant& r,
+                              int32_t input_offset, const uint8_t* input, uint8_t* output, int16_t* panel);
+void QConvGemmDotEmulatedAvx2(const ConvGeometry& g, const PackedQGemmWeights& w, const QRequant& r,
+                              int32_t input_offset, const int8_t* input, int8_t* output, int16_t* panel);
+// The kernel table of the test double (dot kU8S8, falling back to AVX2);
+// for tests only, on CPUs with AVX2.
+const QConvGemmKernels* QConvGemmDotEmulatedAvx2Kernels();
+#endif
+#if defined(__aarch64__)
+// sdot kernels (qgemm-dot-neondot.cc), weights in the kr = 4 layout.
+void QConvGemmNeonDot(const ConvGeometry& g, const PackedQGemmWeights& w, const QRequant& r, int32_t input_offset,
+                      const uint8_t* input, uint8_t* output, int16_t* panel);
+void QConvGemmNeonDot(const ConvGeometry& g, const PackedQGemmWeights& w, const QRequant& r, int32_t input_offset,
+                      const int8_t* input, int8_t* output, int16_t* panel);
 #endif
 #if defined(__aarch64__)
 void QConvGemmNeon(const ConvGeometry& g, const PackedQGemmWeights& w, const QRequant& r, int32_t input_offset,

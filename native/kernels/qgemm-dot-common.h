@@ -1,0 +1,107 @@
+// The im2col gather of the dot-product GEMM kernels (qgemm-dot-x86.h,
+// qgemm-dot-4x16-neondot.cc): rows of A as bytes in the dot instruction's
+// activation domain (see "Dot-product layout" in qgemm.h). Include it only
+// from the per-ISA kernel files: everything here has internal linkage, so
+// each ISA's copy is compiled with that ISA's flags and none can be picked
+// by the linker for another.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+#include "kernels/qgemm.h"
+
+namespace edgeinfer::kernels {
+namespace {
+namespace dot {
+
+// n activations to dst, XOR 0x80 (x +- 128) when kFlip: a plain copy or a
+// loop the compiler vectorizes.
+template <bool kFlip, typename T>
+inline void CopyRun(const T* src, int32_t n, uint8_t* dst) {
+  const uint8_t* s = reinterpret_cast<const uint8_t*>(src);
+  if constexpr (kFlip) {
+    for (int32_t i = 0; i < n; ++i) dst[i] = static_cast<uint8_t>(s[i] ^ 0x80);
+  } else {
+    std::memcpy(dst, s, static_cast<size_t>(n));
+  }
+}
+
+// Row of A for output pixel (oy, ox): the window in filter order (row,
+// column, channel), padding taps `pad` (which adds nothing once the input
+// shift is folded into the bias), then zeros to padded_k (their weights
+// are zeros).
+template <bool kFlip, typename T>
+void GatherWindow(const ConvGeometry& g, int32_t oy, int32_t ox, const T* input, uint8_t pad, int32_t padded_k,
+                  uint8_t* dst) {
+  const int32_t iy0 = oy * g.stride_h - g.pad_top, ix0 = ox * g.stride_w - g.pad_left;
+  const int32_t c = g.input_channels;
+  uint8_t* const end = dst + padded_k;
+  const bool columns_inside = ix0 >= 0 && ix0 + (g.filter_width - 1) * g.dilation_w < g.input_width;
+  for (int32_t ky = 0; ky < g.filter_height; ++ky) {
+    const int32_t iy = iy0 + ky * g.dilation_h;
+    if (iy < 0 || iy >= g.input_height) {
+      std::memset(dst, pad, static_cast<size_t>(c) * g.filter_width);
+      dst += c * g.filter_width;
+      continue;
+    }
+    const T* row = input + static_cast<size_t>(iy) * g.input_width * c;
+    // A window row wholly inside the image with dilation 1 is one run.
+    if (g.dilation_w == 1 && columns_inside) {
+      CopyRun<kFlip>(row + static_cast<size_t>(ix0) * c, c * g.filter_width, dst);
+      dst += c * g.filter_width;
+      continue;
+    }
+    for (int32_t kx = 0; kx < g.filter_width; ++kx) {
+      const int32_t ix = ix0 + kx * g.dilation_w;
+      if (ix < 0 || ix >= g.input_width) {
+        std::memset(dst, pad, static_cast<size_t>(c));
+      } else {
+        CopyRun<kFlip>(row + static_cast<size_t>(ix) * c, c, dst);
+      }
+      dst += c;
+    }
+  }
+  if (dst < end) std::memset(dst, 0, static_cast<size_t>(end - dst));
+}
+
+// Rows of A for output pixels [p0, p0 + rows), padded_k bytes each. A 1x1
+// stride-1 convolution without padding reads its pixels in order: its rows
+// are one run of the input (one per row when K needs zeros after it).
+template <bool kFlip, typename T>
+void GatherPanel(const ConvGeometry& g, int32_t p0, int32_t rows, const T* input, uint8_t pad, int32_t padded_k,
+                 uint8_t* a) {
+  const int32_t c = g.input_channels;
+  int32_t oy = p0 / g.output_width, ox = p0 % g.output_width;
+  const bool pointwise = g.filter_height == 1 && g.filter_width == 1 && g.stride_h == 1 && g.stride_w == 1 &&
+                         g.pad_left == 0 && g.input_width == g.output_width;
+  if (pointwise) {
+    const int32_t last_oy = (p0 + rows - 1) / g.output_width;
+    if (oy - g.pad_top >= 0 && last_oy - g.pad_top < g.input_height) {
+      const T* src = input + (static_cast<size_t>(oy - g.pad_top) * g.input_width + ox) * c;
+      if (padded_k == c) {
+        CopyRun<kFlip>(src, rows * c, a);
+      } else {
+        for (int32_t m = 0; m < rows; ++m, src += c, a += padded_k) {
+          CopyRun<kFlip>(src, c, a);
+          std::memset(a + c, 0, static_cast<size_t>(padded_k - c));
+        }
+      }
+      return;
+    }
+  }
+  for (int32_t m = 0; m < rows; ++m, a += padded_k) {
+    GatherWindow<kFlip>(g, oy, ox, input, pad, padded_k, a);
+    if (++ox == g.output_width) ox = 0, ++oy;
+  }
+}
+
+inline int32_t Load4(const uint8_t* p) {
+  int32_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+}  // namespace dot
+}  // namespace
+}  // namespace edgeinfer::kernels
