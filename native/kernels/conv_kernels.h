@@ -5,6 +5,7 @@
 // keeps its reference kernel, so results never depend on the choice.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <type_traits>
 #include <utility>
@@ -150,8 +151,21 @@ inline std::unique_ptr<Kernel> TryCreateQConvGemmKernel(const KernelConfig& conf
       !internal::ConstantOrAbsent(bias) || k > (int64_t{1} << 20) || g.batches < 1) {
     return nullptr;
   }
-  if (activation == DType::kUInt8) return internal::MakeGemm<uint8_t>(node, g, q, filter, bias, *fns, config.threads);
-  return internal::MakeGemm<int8_t>(node, g, q, filter, bias, *fns, config.threads);
+  // A 1x1 stride-1 convolution without padding reads each output pixel's
+  // own input pixel, so it computes the same as an image of H*W rows of
+  // one pixel, whose rows split evenly over the threads (a 7x7 image's 7
+  // rows split 3/4, its 49 rows 24/25).
+  ConvGeometry rows = g;
+  if (g.filter_height == 1 && g.filter_width == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_top == 0 &&
+      g.pad_left == 0 && g.input_height == g.output_height && g.input_width == g.output_width &&
+      int64_t{g.output_height} * g.output_width <= INT32_MAX) {
+    rows.input_height = rows.output_height = g.output_height * g.output_width;
+    rows.input_width = rows.output_width = 1;
+  }
+  if (activation == DType::kUInt8) {
+    return internal::MakeGemm<uint8_t>(node, rows, q, filter, bias, *fns, config.threads);
+  }
+  return internal::MakeGemm<int8_t>(node, rows, q, filter, bias, *fns, config.threads);
 }
 
 // A quantized DEPTHWISE_CONV_2D with depth multiplier 1, at most
