@@ -126,6 +126,29 @@ Status CreateDepthwiseConv2DKernel(const Graph& graph, const Node& node, const K
     *kernel = std::move(optimized);
     return Status::Ok();
   }
+  // One input channel with a depth multiplier M (e.g. a grayscale image's
+  // first layer) is a convolution of a one-channel image into M channels:
+  // the same sums, per output channel the same weights and
+  // requantization. The GEMM kernels run it with the filter [1,KH,KW,M]
+  // transposed to [M,KH,KW,1].
+  if (g.input_channels == 1 && g.depth_multiplier > 1 && filter->is_constant() &&
+      filter->byte_size() == static_cast<size_t>(g.filter_height) * g.filter_width * g.output_channels) {
+    const int32_t taps = g.filter_height * g.filter_width, m = g.output_channels;
+    Tensor as_conv = *filter;
+    as_conv.owned.resize(filter->byte_size());
+    for (int32_t tap = 0; tap < taps; ++tap) {
+      for (int32_t c = 0; c < m; ++c) as_conv.owned[static_cast<size_t>(c) * taps + tap] = filter->data[tap * m + c];
+    }
+    as_conv.data = as_conv.owned.data();
+    as_conv.shape = {m, g.filter_height, g.filter_width, 1};
+    ConvGeometry conv = g;
+    conv.filter_channels = 1;
+    conv.depth_multiplier = 1;
+    if (auto gemm = kernels::TryCreateQConvGemmKernel(config, node, conv, q, input->dtype, as_conv, bias)) {
+      *kernel = std::move(gemm);
+      return Status::Ok();
+    }
+  }
   *kernel = MakeQuantizedKernel<QuantizedDepthwiseConv2DKernel>(input->dtype, filter->dtype, node, g, q,
                                                                     std::move(tables));
   return Status::Ok();

@@ -8,6 +8,8 @@
 #include <random>
 #include <vector>
 
+#include "edgeinfer/kernel.h"
+#include "kernels/cpu_features.h"
 #include "ops/conv2d/test_graph.h"
 #include "test/check.h"
 
@@ -190,6 +192,57 @@ TEST(depthwise_cross_check_against_grouped_conv) {
   CrossCheckAgainstConv<int8_t>(DType::kInt8, true, 3, 4, Attrs(1, {1, 1, 1, 1}, 4), &rng);
   CrossCheckAgainstConv<uint8_t>(DType::kUInt8, false, 4, 3, Attrs(3, {0, 2, 1, 0}, 3, 2), &rng);
   CrossCheckAgainstConv<uint8_t>(DType::kUInt8, false, 6, 1, Attrs(1, {}, 1), &rng);
+}
+
+// One input channel with a depth multiplier runs through the GEMM kernels
+// (as a convolution of a one-channel image) where the CPU has them: the
+// same bytes as the reference depthwise kernel, both dtypes, per-channel
+// and per-tensor weights, strides, padding and dilation.
+template <typename T>
+void OneChannelMultiplierMatchesReference(DType dtype, bool per_channel, int32_t multiplier, const ConvAttrs& attrs,
+                                          std::mt19937* rng) {
+  const int32_t kh = 3, kw = 3, h = 11, w = 10;
+  const int lo = static_cast<int>(QuantizedMin(dtype)), hi = static_cast<int>(QuantizedMax(dtype));
+  std::uniform_int_distribution<int> value(lo, hi), bias_value(-3000, 3000);
+  std::vector<T> in(2 * h * w), filter(kh * kw * multiplier);
+  for (auto& v : in) v = static_cast<T>(value(*rng));
+  for (auto& v : filter) v = static_cast<T>(value(*rng) / 2);
+  std::vector<int32_t> bias(multiplier);
+  for (auto& v : bias) v = bias_value(*rng);
+  std::vector<float> scales;
+  for (int c = 0; c < multiplier; ++c) scales.push_back(0.002f * (1 + c % 5));
+  OneNodeGraph m;
+  const int32_t ti = m.Activation(dtype, {2, h, w, 1}, PerTensor(0.05f, dtype == DType::kUInt8 ? 100 : -7));
+  const int32_t tf = m.Constant(dtype, {1, kh, kw, multiplier}, filter,
+                                per_channel ? PerChannel(scales, 3) : PerTensor(0.003f, dtype == DType::kUInt8 ? 131 : 0));
+  const int32_t tb = m.Constant(DType::kInt32, {multiplier}, bias);
+  const int32_t oh = static_cast<int32_t>(
+      WindowedOutputSize(h, kh, attrs.stride_h, attrs.dilation_h, attrs.pad.top, attrs.pad.bottom));
+  const int32_t ow = static_cast<int32_t>(
+      WindowedOutputSize(w, kw, attrs.stride_w, attrs.dilation_w, attrs.pad.left, attrs.pad.right));
+  const int32_t to = m.Activation(dtype, {2, oh, ow, multiplier}, PerTensor(0.08f, 3));
+  const Node node = m.MakeNode(OpType::kDepthwiseConv2D, {ti, tf, tb}, to, attrs);
+  KernelConfig reference;
+  reference.isa = kernels::Isa::kReference;
+  std::unique_ptr<Kernel> best, ref;
+  CHECK(CreateKernel(m.graph(), node, &best).ok());
+  CHECK(CreateKernel(m.graph(), node, reference, &ref).ok());
+  if (!best || !ref) return;
+  std::vector<T> got(2 * oh * ow * multiplier), want(got.size());
+  m.Bind(ti, in.data());
+  m.Bind(to, got.data());
+  m.Run(*best);
+  m.Bind(to, want.data());
+  m.Run(*ref);
+  CHECK(got == want);
+}
+
+TEST(depthwise_one_channel_multiplier_matches_reference) {
+  std::mt19937 rng(98);
+  OneChannelMultiplierMatchesReference<int8_t>(DType::kInt8, true, 8, Attrs(2, {0, 0, 1, 1}, 8), &rng);
+  OneChannelMultiplierMatchesReference<int8_t>(DType::kInt8, false, 3, Attrs(1, {1, 1, 1, 1}, 3, 2), &rng);
+  OneChannelMultiplierMatchesReference<uint8_t>(DType::kUInt8, false, 16, Attrs(1, {1, 1, 1, 1}, 16), &rng);
+  OneChannelMultiplierMatchesReference<uint8_t>(DType::kUInt8, false, 17, Attrs(3, {2, 0, 0, 2}, 17), &rng);
 }
 
 Status CreateSimpleDepthwise(Shape filter_shape, Quantization fq, int32_t depth_multiplier, Shape out_shape) {
