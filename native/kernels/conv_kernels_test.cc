@@ -349,6 +349,49 @@ TEST(depthwise_microkernels_match_reference_on_random_shapes) {
   }
 }
 
+// 3x3 filters on images wide enough for the AVX2 kernel's column-carrying
+// interior loops (two pixels per step at stride 1): odd and even widths,
+// every padding from 0 to 3 on either side (a window may start or end wholly
+// in the padding), strides 1-3, dilations 1-2, channel tails.
+TEST(depthwise_microkernels_match_reference_on_wide_3x3) {
+  for (Isa isa : IsasToTest("depthwise wide 3x3")) {
+    const QDwConvKernels* fns = SelectQDwConv(isa);
+    if (fns == nullptr) continue;
+    Rng rng(777);
+    int failures = 0;
+    for (int i = 0; i < 240 && failures < 5; ++i) {
+      ConvGeometry g;
+      g.batches = Uniform(rng, 1, 2);
+      g.input_channels = g.output_channels = Pick(rng, {16, 17, 32, 35, 48, 144});
+      g.filter_height = g.filter_width = 3;
+      g.stride_h = Uniform(rng, 1, 2);
+      g.stride_w = Uniform(rng, 0, 3) == 0 ? 3 : Uniform(rng, 1, 2);
+      g.dilation_h = Uniform(rng, 0, 3) == 0 ? 2 : 1;
+      g.dilation_w = Uniform(rng, 0, 3) == 0 ? 2 : 1;
+      g.input_height = Uniform(rng, 1, 6);
+      g.input_width = Pick(rng, {3, 4, 9, 16, 17, 30, 31, 40});
+      g.pad_top = Uniform(rng, 0, 3);
+      g.pad_left = Uniform(rng, 0, 3);
+      const int32_t pad_bottom = Uniform(rng, 0, 3), pad_right = Uniform(rng, 0, 3);
+      const int64_t oh = WindowedOutputSize(g.input_height, 3, g.stride_h, g.dilation_h, g.pad_top, pad_bottom);
+      const int64_t ow = WindowedOutputSize(g.input_width, 3, g.stride_w, g.dilation_w, g.pad_left, pad_right);
+      if (oh < 1 || ow < 1) continue;
+      g.output_height = static_cast<int32_t>(oh);
+      g.output_width = static_cast<int32_t>(ow);
+      const int mode = i % 3;
+      bool ok;
+      switch ((i / 3) % 4) {
+        case 0: ok = CheckDwCase<uint8_t, uint8_t>(rng, *fns, g, mode); break;
+        case 1: ok = CheckDwCase<uint8_t, int8_t>(rng, *fns, g, mode); break;
+        case 2: ok = CheckDwCase<int8_t, uint8_t>(rng, *fns, g, mode); break;
+        default: ok = CheckDwCase<int8_t, int8_t>(rng, *fns, g, mode); break;
+      }
+      failures += ok ? 0 : 1;
+    }
+    CHECK_EQ(failures, 0);
+  }
+}
+
 // ---- Operators: dispatch, real quantization, threads -----------------------
 
 namespace {

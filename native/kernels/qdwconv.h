@@ -4,8 +4,10 @@
 // padding, so it adds exactly nothing), then 16 channels at a time two taps
 // are interleaved as int16 pairs and multiplied-and-added against
 // pre-interleaved weights; channels past the last 16 run the reference's
-// scalar arithmetic. As in qgemm.h, both factors have their offsets added
-// in int16 and every product and sum is exact mod 2^32.
+// scalar arithmetic. 3x3 filters on AVX2 pair rows instead of taps (the
+// rows3 layout below) so that each input column is widened once for all the
+// output pixels that read it. As in qgemm.h, both factors have their offsets
+// added in int16 and every product and sum is exact mod 2^32.
 #pragma once
 
 #include <cstddef>
@@ -27,20 +29,31 @@ constexpr int32_t kMaxDwTaps = 25;
 // 12-15; an odd last tap pairs with a zero weight. kTaps8: for each block of
 // 8 channels and each tap, the 8 channels' w + fo. The last channels % block
 // keep (w + fo) as int32, [tap][channel].
+//
+// kTapPairs16 with 9 taps also fills rows3, for 3x3 filters (the kernel
+// checks the geometry): for each block of 16 channels and each filter
+// column kx, four vectors of 8 int16 pairs in channel order: rows 0 and 1
+// (w[0][kx][ch] + fo, w[1][kx][ch] + fo) for channels 0-7, then 8-15, and
+// row 2 paired with zero (w[2][kx][ch] + fo, 0) for channels 0-7, then
+// 8-15. A column of input pixels is then widened once and shared by the
+// output pixels whose windows contain it.
 enum class DwLayout : uint8_t { kTapPairs16, kTaps8 };
 
 struct PackedQDwWeights {
   DwLayout layout = DwLayout::kTapPairs16;
   int32_t channels = 0, taps = 0, tap_pairs = 0, block = 16, blocks = 0;
   std::vector<int16_t> storage;
+  std::vector<int16_t> rows3;  // kTapPairs16 with 9 taps: the 3x3 layout (see DwLayout)
   std::vector<int32_t> tail;
   // Per channel, sum over taps of (w + fo): input_offset * tap_sum is what
   // adding the input offset to every tap adds, so a kernel may multiply raw
   // activations and add it once (padding taps read the zero point, whose
   // raw product cancels against its share of the correction).
   std::vector<int32_t> tap_sum;
-  const int16_t* data() const {
-    const uintptr_t p = reinterpret_cast<uintptr_t>(storage.data());
+  const int16_t* data() const { return Aligned(storage); }
+  const int16_t* rows3_data() const { return rows3.empty() ? nullptr : Aligned(rows3); }
+  static const int16_t* Aligned(const std::vector<int16_t>& v) {
+    const uintptr_t p = reinterpret_cast<uintptr_t>(v.data());
     return reinterpret_cast<const int16_t*>((p + 31) & ~uintptr_t{31});
   }
 };
@@ -76,6 +89,27 @@ void PackQDwWeights(const W* filter, int32_t channels, int32_t taps, int32_t fil
             const int32_t c = b * 16 + lane + half + j;
             *out++ = weight(2 * pair, c);
             *out++ = weight(2 * pair + 1, c);
+          }
+        }
+      }
+    }
+  }
+  p->rows3.clear();
+  if (layout == DwLayout::kTapPairs16 && taps == 9) {
+    p->rows3.assign(static_cast<size_t>(p->blocks) * 12 * 16 + 16, 0);
+    int16_t* r3 = const_cast<int16_t*>(p->rows3_data());
+    for (int32_t b = 0; b < p->blocks; ++b) {
+      for (int32_t kx = 0; kx < 3; ++kx) {
+        for (int32_t half : {0, 8}) {
+          for (int32_t j = 0; j < 8; ++j) {
+            *r3++ = weight(kx, b * 16 + half + j);
+            *r3++ = weight(3 + kx, b * 16 + half + j);
+          }
+        }
+        for (int32_t half : {0, 8}) {
+          for (int32_t j = 0; j < 8; ++j) {
+            *r3++ = weight(6 + kx, b * 16 + half + j);
+            *r3++ = 0;
           }
         }
       }

@@ -1,5 +1,7 @@
 #include "ops/transpose/transpose.h"
 
+#include <algorithm>
+
 #include "ops/ops.h"
 
 namespace edgeinfer {
@@ -8,19 +10,76 @@ namespace {
 template <typename T>
 class TransposeKernel final : public Kernel {
  public:
-  TransposeKernel(const TransposeParams& params, int32_t input, int32_t output)
-      : params_(params), input_(input), output_(output) {}
+  TransposeKernel(const TransposeParams& params, bool batched_2d, const Batched2D& b2d, int32_t input, int32_t output)
+      : params_(params), b2d_(b2d), batched_2d_(batched_2d), input_(input), output_(output) {}
 
   void Run(const RunContext& ctx) const override {
-    Transpose(params_, ctx.in<T>(input_), ctx.out<T>(output_));
+    if (batched_2d_) {
+      TransposeBatched2D(b2d_, ctx.in<T>(input_), ctx.out<T>(output_));
+    } else {
+      Transpose(params_, ctx.in<T>(input_), ctx.out<T>(output_));
+    }
   }
 
  private:
   TransposeParams params_;
+  Batched2D b2d_;
+  bool batched_2d_;
   int32_t input_, output_;
 };
 
 }  // namespace
+
+bool AsBatched2D(const std::vector<int32_t>& shape, const std::vector<int32_t>& perm, Batched2D* out) {
+  const int rank = static_cast<int>(shape.size());
+  // Input dimensions of size 1 dropped; `index` renumbers the rest.
+  std::vector<int> index(rank, -1);
+  std::vector<int64_t> dims;
+  for (int d = 0; d < rank; ++d) {
+    if (shape[d] != 1) {
+      index[d] = static_cast<int>(dims.size());
+      dims.push_back(shape[d]);
+    }
+  }
+  std::vector<int> order;  // output order of the kept dimensions
+  for (int32_t d : perm) {
+    if (index[d] >= 0) order.push_back(index[d]);
+  }
+  // Runs of the output order that are adjacent and increasing in the input
+  // merge into one dimension: group[d] numbers the run of input dimension d.
+  const int n = static_cast<int>(order.size());
+  std::vector<int> run_order;  // output order of the runs, by first input dimension
+  for (int i = 0; i < n; ++i) {
+    if (i == 0 || order[i] != order[i - 1] + 1) run_order.push_back(order[i]);
+  }
+  // Runs in input order: a run starts at each input dimension that starts one in run_order.
+  std::vector<int> starts(run_order);
+  std::sort(starts.begin(), starts.end());
+  std::vector<int64_t> run_size(starts.size(), 1);
+  for (size_t k = 0; k < starts.size(); ++k) {
+    const int end = k + 1 < starts.size() ? starts[k + 1] : n;  // runs are intervals of input dimensions
+    for (int d = starts[k]; d < end; ++d) run_size[k] *= dims[d];
+  }
+  std::vector<int> out_runs;  // output order as indices into starts
+  for (int s : run_order) {
+    out_runs.push_back(static_cast<int>(std::lower_bound(starts.begin(), starts.end(), s) - starts.begin()));
+  }
+  Batched2D b;
+  if (out_runs.size() <= 1) {
+    b.cols = out_runs.empty() ? 1 : run_size[0];
+  } else if (out_runs.size() == 2 && out_runs[0] == 1 && out_runs[1] == 0) {
+    b.rows = run_size[0];
+    b.cols = run_size[1];
+  } else if (out_runs.size() == 3 && out_runs[0] == 0 && out_runs[1] == 2 && out_runs[2] == 1) {
+    b.batches = run_size[0];
+    b.rows = run_size[1];
+    b.cols = run_size[2];
+  } else {
+    return false;
+  }
+  *out = b;
+  return true;
+}
 
 Status CreateTransposeKernel(const Graph& graph, const Node& node, std::unique_ptr<Kernel>* kernel) {
   const int32_t num_tensors = static_cast<int32_t>(graph.tensors.size());
@@ -79,12 +138,14 @@ Status CreateTransposeKernel(const Graph& graph, const Node& node, std::unique_p
     params.input_stride[i] = i < lead ? 0 : stride[perm[i - lead]];
   }
 
+  Batched2D b2d;
+  const bool batched_2d = AsBatched2D(input.shape, perm, &b2d);
   const int32_t in = node.inputs[0], out = node.outputs[0];
   switch (DTypeSize(input.dtype)) {
-    case 1: *kernel = std::make_unique<TransposeKernel<uint8_t>>(params, in, out); break;
-    case 2: *kernel = std::make_unique<TransposeKernel<uint16_t>>(params, in, out); break;
-    case 4: *kernel = std::make_unique<TransposeKernel<uint32_t>>(params, in, out); break;
-    case 8: *kernel = std::make_unique<TransposeKernel<uint64_t>>(params, in, out); break;
+    case 1: *kernel = std::make_unique<TransposeKernel<uint8_t>>(params, batched_2d, b2d, in, out); break;
+    case 2: *kernel = std::make_unique<TransposeKernel<uint16_t>>(params, batched_2d, b2d, in, out); break;
+    case 4: *kernel = std::make_unique<TransposeKernel<uint32_t>>(params, batched_2d, b2d, in, out); break;
+    case 8: *kernel = std::make_unique<TransposeKernel<uint64_t>>(params, batched_2d, b2d, in, out); break;
     default: return UnsupportedError(DescribeNode(node) + ": " + DTypeName(input.dtype) + " tensors");
   }
   return Status::Ok();

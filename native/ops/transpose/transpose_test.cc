@@ -1,6 +1,7 @@
 #include <numeric>
 
 #include "ops/reshape/op_test_util.h"
+#include "ops/transpose/transpose.h"
 #include "test/check.h"
 
 namespace edgeinfer {
@@ -66,6 +67,61 @@ TEST(TransposeEveryRankAndElementSize) {
   CheckTranspose<int64_t>(DType::kInt64, {2, 3, 2, 1, 3, 2}, {5, 4, 3, 2, 1, 0});
   CheckTranspose<int32_t>(DType::kInt32, {7}, {0});
   CheckTranspose<int32_t>(DType::kInt32, {}, {});
+}
+
+// The batched-2D fast path against the general strided walk, on shapes
+// with odd sizes, dimensions of size 1 anywhere and every element size.
+template <typename T>
+void CheckFastPath(const Shape& shape, const std::vector<int32_t>& perm, bool expect_fast) {
+  const int rank = static_cast<int>(shape.size());
+  Batched2D b2d;
+  const bool fast = AsBatched2D(shape, perm, &b2d);
+  CHECK(fast == expect_fast);
+  if (!fast) return;
+  TransposeParams params;
+  int64_t stride[kMaxTransposeRank];
+  int64_t s = 1;
+  for (int d = rank - 1; d >= 0; --d) {
+    stride[d] = s;
+    s *= shape[d];
+  }
+  const int lead = kMaxTransposeRank - rank;
+  for (int i = 0; i < kMaxTransposeRank; ++i) {
+    params.output_shape[i] = i < lead ? 1 : shape[perm[i - lead]];
+    params.input_stride[i] = i < lead ? 0 : stride[perm[i - lead]];
+  }
+  std::vector<T> in(static_cast<size_t>(NumElements(shape)));
+  for (size_t i = 0; i < in.size(); ++i) in[i] = static_cast<T>(i * 2654435761u + 7);
+  std::vector<T> general(in.size(), T(0)), batched(in.size(), T(1));
+  Transpose(params, in.data(), general.data());
+  TransposeBatched2D(b2d, in.data(), batched.data());
+  CHECK(general == batched);
+}
+
+template <typename T>
+void CheckFastPaths() {
+  CheckFastPath<T>({1, 3, 224, 224}, {0, 2, 3, 1}, true);  // NCHW -> NHWC, MobileNet's input
+  CheckFastPath<T>({1, 3, 7, 5}, {0, 2, 3, 1}, true);
+  CheckFastPath<T>({2, 3, 5, 9}, {0, 2, 3, 1}, true);
+  CheckFastPath<T>({3, 1, 5, 9}, {0, 2, 3, 1}, true);
+  CheckFastPath<T>({2, 1, 5, 9}, {1, 2, 3, 0}, true);
+  for (int32_t c : {1, 2, 4, 5, 17, 33}) CheckFastPath<T>({2, c, 3, 7}, {0, 2, 3, 1}, true);
+  CheckFastPath<T>({2, 7, 3, 17}, {0, 3, 1, 2}, true);      // NHWC -> NCHW
+  CheckFastPath<T>({37, 45}, {1, 0}, true);                 // tiles with partial edges
+  CheckFastPath<T>({2, 3, 4}, {0, 1, 2}, true);             // a copy
+  CheckFastPath<T>({1, 1, 6}, {2, 1, 0}, true);             // a copy once the 1s go
+  CheckFastPath<T>({5, 1, 1}, {1, 2, 0}, true);
+  CheckFastPath<T>({}, {}, true);
+  CheckFastPath<T>({2, 0, 3}, {2, 0, 1}, true);             // empty
+  CheckFastPath<T>({2, 3, 4}, {2, 1, 0}, false);            // not a batched 2D transpose
+  CheckFastPath<T>({2, 3, 4, 5}, {0, 3, 2, 1}, false);
+}
+
+TEST(TransposeBatched2DMatchesGeneral) {
+  CheckFastPaths<uint8_t>();
+  CheckFastPaths<uint16_t>();
+  CheckFastPaths<uint32_t>();
+  CheckFastPaths<uint64_t>();
 }
 
 TEST(TransposeRejectsMalformed) {
