@@ -20,6 +20,7 @@
 #include <type_traits>
 
 #include "kernels/qdwconv.h"
+#include "kernels/requant-avx2.h"
 
 namespace edgeinfer::kernels {
 namespace {
@@ -211,11 +212,26 @@ void TapOffsets(const ConvGeometry& g, size_t* offsets) {
   }
 }
 
-// Channels past the last block of 16: the reference's arithmetic.
+// Channels past the last block of 16 (all of them below 16 channels, e.g.
+// person_detect's 8): 8 at once when there are 8, as (x + input_offset) *
+// (w + filter_offset) in int32 lanes (vpmulld, wrapping mod 2^32 like the
+// reference's uint32 sum) requantized by requant-avx2.h; the rest with the
+// reference's scalar arithmetic.
 template <typename T>
 void ScalarTail(const PackedQDwWeights& w, const QRequant& r, int32_t input_offset, const T* const* taps, T* output) {
   const int32_t tail_c0 = w.blocks * 16, tail = w.channels - tail_c0;
-  for (int32_t i = 0; i < tail; ++i) {
+  int32_t first_scalar = 0;
+  if (tail >= 8) {
+    const __m256i offset = _mm256_set1_epi32(input_offset);
+    __m256i acc = avx2::Load8(&r.bias[tail_c0]);
+    for (int32_t k = 0; k < w.taps; ++k) {
+      const __m256i x = _mm256_add_epi32(avx2::Widen8To32(taps[k] + tail_c0), offset);
+      acc = _mm256_add_epi32(acc, _mm256_mullo_epi32(x, avx2::Load8(&w.tail[static_cast<size_t>(k) * tail])));
+    }
+    avx2::Store8(avx2::Requantize(acc, r, tail_c0), output + tail_c0, 8);
+    first_scalar = 8;
+  }
+  for (int32_t i = first_scalar; i < tail; ++i) {
     const int32_t c = tail_c0 + i;
     uint32_t acc = 0;
     for (int32_t k = 0; k < w.taps; ++k) {
