@@ -4,9 +4,10 @@
 //   static __m256i Dot::Madd(__m256i acc, __m256i u8, __m256i s8)
 // = acc + the sum of the 4 byte products of each 32-bit lane, mod 2^32:
 // AVX-VNNI's _mm256_dpbusd_avx_epi32 (qgemm-dot-4x16-avxvnni.cc), AVX-512
-// VNNI's _mm256_dpbusd_epi32 on ymm registers (qgemm-dot-4x16-avx512vnni.cc),
-// and an exact AVX2 emulation, a test double for machines without VNNI
-// (qgemm-dot-4x16-emulated-avx2.cc).
+// VNNI's _mm256_dpbusd_epi32 on ymm registers (the last 8-channel block of
+// qgemm-dot-8x32-avx512vnni.cc, whose other tiles are zmm ones plugged
+// into ConvGemmWith), and an exact AVX2 emulation, a test double for
+// machines without VNNI (qgemm-dot-4x16-emulated-avx2.cc).
 //
 // Arithmetic: see "Dot-product layout" in qgemm.h. Activations are fed as
 // u8 (int8 ones XOR 0x80), the weights plus filter offset as s8 (kr = 4
@@ -163,39 +164,58 @@ void PanelTimesWeights(const PackedQGemmWeights& w, const QRequant& r, const uin
   }
 }
 
-template <class Dot, typename T>
-void PanelTimesWeights(const PackedQGemmWeights& w, const QRequant& r, const uint8_t* a, size_t a_stride,
-                       int32_t rows, T* out, size_t out_stride) {
-  switch (r.mode) {
-    case RequantMode::kHalfEven:
-      return PanelTimesWeights<Dot, RequantMode::kHalfEven>(w, r, a, a_stride, rows, out, out_stride);
-    case RequantMode::kSingleRounding:
-      return PanelTimesWeights<Dot, RequantMode::kSingleRounding>(w, r, a, a_stride, rows, out, out_stride);
-    case RequantMode::kDoubleRounding:
-    default:
-      return PanelTimesWeights<Dot, RequantMode::kDoubleRounding>(w, r, a, a_stride, rows, out, out_stride);
+// The panel step of ConvGemmWith: this header's ymm tiles.
+template <class Dot>
+struct YmmPanel {
+  template <RequantMode kMode, typename T>
+  static void Run(const PackedQGemmWeights& w, const QRequant& r, const uint8_t* a, size_t a_stride, int32_t rows,
+                  T* out, size_t out_stride) {
+    PanelTimesWeights<Dot, kMode>(w, r, a, a_stride, rows, out, out_stride);
   }
-}
+};
 
-// The kernel: w packed by PackQGemmWeightsDot, r with the input shift of
-// (kU8S8, T) folded into its bias (PrepareQConvGemm).
-template <class Dot, typename T>
-void ConvGemm(const ConvGeometry& g, const PackedQGemmWeights& w, const QRequant& r, int32_t input_offset,
-              const T* input, T* output, int16_t* panel) {
+template <class Panel, RequantMode kMode, typename T>
+void ConvGemmLoop(const ConvGeometry& g, const PackedQGemmWeights& w, const QRequant& r, int32_t input_offset,
+                  const T* input, T* output, int16_t* panel) {
   constexpr bool kU8 = std::is_same_v<T, uint8_t>;
   constexpr bool kFlip = !kU8;  // int8 activations to u8
   const uint8_t pad = static_cast<uint8_t>(-QDotInputShift(QDotKind::kU8S8, kU8, input_offset));
   const size_t padded_k = static_cast<size_t>(w.k_pairs) * 2;
   const int32_t panel_rows = QConvGemmPanelRows(w);
-  // 32-byte aligned rows of A (rows * padded_k bytes: half the panel).
-  uint8_t* a = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(panel) + 31) & ~uintptr_t{31});
+  // 64-byte aligned rows of A (rows * padded_k bytes: at most half the
+  // panel, so a tile may read rows past the last one, up to panel_rows
+  // rounded up to 8, and store only the real ones).
+  uint8_t* a = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(panel) + 63) & ~uintptr_t{63});
   const int32_t pixels = g.output_height * g.output_width;
   const size_t out_stride = static_cast<size_t>(g.output_channels);
   for (int32_t p0 = 0; p0 < pixels; p0 += panel_rows) {
     const int32_t rows = pixels - p0 < panel_rows ? pixels - p0 : panel_rows;
     dot::GatherPanel<kFlip>(g, p0, rows, input, pad, static_cast<int32_t>(padded_k), a);
-    PanelTimesWeights<Dot>(w, r, a, padded_k, rows, output + static_cast<size_t>(p0) * out_stride, out_stride);
+    Panel::template Run<kMode>(w, r, a, padded_k, rows, output + static_cast<size_t>(p0) * out_stride, out_stride);
   }
+}
+
+// The kernel: w packed by PackQGemmWeightsDot, r with the input shift of
+// (kU8S8, T) folded into its bias (PrepareQConvGemm); Panel::Run<kMode>
+// multiplies a gathered panel of rows by all the weights.
+template <class Panel, typename T>
+void ConvGemmWith(const ConvGeometry& g, const PackedQGemmWeights& w, const QRequant& r, int32_t input_offset,
+                  const T* input, T* output, int16_t* panel) {
+  switch (r.mode) {
+    case RequantMode::kHalfEven:
+      return ConvGemmLoop<Panel, RequantMode::kHalfEven>(g, w, r, input_offset, input, output, panel);
+    case RequantMode::kSingleRounding:
+      return ConvGemmLoop<Panel, RequantMode::kSingleRounding>(g, w, r, input_offset, input, output, panel);
+    case RequantMode::kDoubleRounding:
+    default:
+      return ConvGemmLoop<Panel, RequantMode::kDoubleRounding>(g, w, r, input_offset, input, output, panel);
+  }
+}
+
+template <class Dot, typename T>
+void ConvGemm(const ConvGeometry& g, const PackedQGemmWeights& w, const QRequant& r, int32_t input_offset,
+              const T* input, T* output, int16_t* panel) {
+  ConvGemmWith<YmmPanel<Dot>>(g, w, r, input_offset, input, output, panel);
 }
 
 }  // namespace dot_x86

@@ -32,7 +32,8 @@ namespace edgeinfer::kernels {
 // holds B[k][n] .. B[k+kr-1][n]. kr = 2 gives the int16 pairs one 32-bit
 // lane of vpmaddwd multiplies with two activations; kr = 1 the rows of B
 // smlal multiplies by one activation. Blocks follow each other; the data
-// is 32-byte aligned.
+// is 64-byte aligned (one zmm load per group of 4 k's of a 16-channel
+// block in the kr = 4 layout).
 struct PackedQGemmWeights {
   int32_t k = 0, k_pairs = 0, n = 0, n_padded = 0, kr = 2;
   // Uninitialized on allocation (every element is written by the packer):
@@ -43,7 +44,7 @@ struct PackedQGemmWeights {
   std::vector<int32_t> column_sums;
   const int16_t* data() const {
     const uintptr_t p = reinterpret_cast<uintptr_t>(storage.get());
-    return reinterpret_cast<const int16_t*>((p + 31) & ~uintptr_t{31});
+    return reinterpret_cast<const int16_t*>((p + 63) & ~uintptr_t{63});
   }
 };
 
@@ -60,7 +61,7 @@ void PackQGemmWeights(const W* weights, int32_t n, int32_t k, int32_t filter_off
   p->n_padded = RoundUp(n, 8);
   p->kr = kr;
   const int32_t padded_k = p->k_pairs * 2;
-  p->storage.reset(new int16_t[static_cast<size_t>(padded_k) * p->n_padded + 16]);
+  p->storage.reset(new int16_t[static_cast<size_t>(padded_k) * p->n_padded + 32]);
   int16_t* out = const_cast<int16_t*>(p->data());
   for (int32_t n0 = 0; n0 < p->n_padded;) {
     const int32_t block = p->n_padded - n0 >= 16 ? 16 : 8;
@@ -192,8 +193,8 @@ bool PackQGemmWeightsDot(const W* weights, int32_t n, int32_t k, int32_t filter_
   p->n = n;
   p->n_padded = RoundUp(n, 8);
   p->kr = 4;
-  // int16 storage holding bytes; 16 int16 of room for the alignment.
-  p->storage.reset(new int16_t[static_cast<size_t>(padded_k) * p->n_padded / 2 + 16]);
+  // int16 storage holding bytes; 32 int16 of room for the alignment.
+  p->storage.reset(new int16_t[static_cast<size_t>(padded_k) * p->n_padded / 2 + 32]);
   p->column_sums.assign(static_cast<size_t>(p->n_padded), 0);
   int8_t* out = reinterpret_cast<int8_t*>(const_cast<int16_t*>(p->data()));
   for (int32_t n0 = 0; n0 < p->n_padded;) {
