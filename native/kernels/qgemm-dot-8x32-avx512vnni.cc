@@ -13,11 +13,11 @@
 // feed 16 instructions. Tiles of fewer rows (4, 2, 1) serve short panels;
 // a tile may compute rows past the panel's last (ConvGemmLoop leaves room)
 // and stores only the real ones. A last block of 8 channels runs the ymm
-// tile. Requantization of whole 16-channel blocks is on zmm too (double
-// rounding and half-even; single rounding on two ymm halves), stored with
-// one vpmovdb.
+// tile. Whole 16-channel blocks are requantized on zmm too
+// (requant-avx512.h).
 #define EDGEINFER_QGEMM_DOT_REQUANT_NS requant_avx512vnni
 #include "kernels/qgemm-dot-x86.h"
+#include "kernels/requant-avx512.h"
 
 // GCC 12 reports the "undefined" pass-through operand inside
 // the AVX-512 intrinsics as (maybe-)uninitialized (a false positive).
@@ -32,8 +32,6 @@ struct DpbusdAvx512Vl {
 };
 
 namespace dot_zmm {
-
-namespace rq = ::edgeinfer::kernels::requant_avx512vnni;
 
 // acc[m][j] += row m of A . block j of B, over all quads. Block j's weights
 // start block_bytes after block j - 1's.
@@ -50,64 +48,6 @@ inline void Tile(const uint8_t* a, size_t a_stride, const int8_t* w, size_t bloc
 #pragma GCC unroll 2
       for (int j = 0; j < NB; ++j) acc[m][j] = _mm512_dpbusd_epi32(acc[m][j], x, b[j]);
     }
-  }
-}
-
-// 16 channels' requantization parameters for the zmm requantization of
-// the double-rounding and half-even modes (the ymm code of requant-avx2.h,
-// twice as wide; single rounding runs that code on the two halves).
-struct Channels16 {
-  bool left_shift;
-  __m512i multiplier, multiplier_odd, shift_left, shift_right, mask, half_mask;
-  __m512 scale;
-  __m512i lo, hi, offset;
-};
-
-template <RequantMode kMode>
-inline Channels16 LoadChannels16(const QRequant& r, int32_t c) {
-  Channels16 p;
-  p.left_shift = r.any_left_shift;
-  p.offset = _mm512_set1_epi32(r.output_offset);
-  if constexpr (kMode == RequantMode::kDoubleRounding) {
-    p.multiplier = _mm512_loadu_si512(&r.multiplier[c]);
-    p.multiplier_odd = _mm512_srli_epi64(p.multiplier, 32);
-    p.shift_left = _mm512_loadu_si512(&r.left_shift[c]);
-    p.shift_right = _mm512_loadu_si512(&r.right_shift[c]);
-    p.mask = _mm512_sub_epi32(_mm512_sllv_epi32(_mm512_set1_epi32(1), p.shift_right), _mm512_set1_epi32(1));
-    p.half_mask = _mm512_srli_epi32(p.mask, 1);
-    p.lo = _mm512_set1_epi32(r.min_less_offset);
-    p.hi = _mm512_set1_epi32(r.max_less_offset);
-  } else if constexpr (kMode == RequantMode::kHalfEven) {
-    p.scale = _mm512_loadu_ps(&r.scale[c]);
-    p.lo = _mm512_castps_si512(_mm512_set1_ps(static_cast<float>(r.min_less_offset)));
-    p.hi = _mm512_castps_si512(_mm512_set1_ps(static_cast<float>(r.max_less_offset)));
-  }
-  return p;
-}
-
-// requant-avx2.h's RequantizeDoubleRounding / RequantizeHalfEven on 16
-// lanes, the same operations in the same order.
-template <RequantMode kMode>
-inline __m512i Requantize16(__m512i acc, const Channels16& p) {
-  if constexpr (kMode == RequantMode::kHalfEven) {
-    __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(acc), p.scale);
-    v = _mm512_max_ps(_mm512_castsi512_ps(p.lo), v);
-    v = _mm512_min_ps(_mm512_castsi512_ps(p.hi), v);
-    return _mm512_add_epi32(_mm512_cvtps_epi32(v), p.offset);
-  } else {
-    const __m512i x = p.left_shift ? _mm512_sllv_epi32(acc, p.shift_left) : acc;
-    const __m512i half = _mm512_set1_epi64(int64_t{1} << 30);
-    const __m512i even = _mm512_srli_epi64(_mm512_add_epi64(_mm512_mul_epi32(x, p.multiplier), half), 31);
-    const __m512i odd = _mm512_slli_epi64(
-        _mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(x, 32), p.multiplier_odd), half), 1);
-    const __m512i high = _mm512_mask_blend_epi32(0xAAAA, even, odd);
-    // RoundingDivideByPOT(high, right_shift): threshold = half_mask + (high < 0)
-    const __m512i remainder = _mm512_and_si512(high, p.mask);
-    const __m512i threshold = _mm512_sub_epi32(p.half_mask, _mm512_srai_epi32(high, 31));
-    __m512i v = _mm512_srav_epi32(high, p.shift_right);
-    v = _mm512_mask_add_epi32(v, _mm512_cmpgt_epi32_mask(remainder, threshold), v, _mm512_set1_epi32(1));
-    v = _mm512_min_epi32(_mm512_max_epi32(v, p.lo), p.hi);
-    return _mm512_add_epi32(v, p.offset);
   }
 }
 
@@ -128,32 +68,10 @@ inline void Block(const PackedQGemmWeights& pw, const QRequant& r, const uint8_t
 #pragma GCC unroll 2
   for (int j = 0; j < NB; ++j) {
     const int32_t c = n0 + 16 * j;
-    if (kMode != RequantMode::kSingleRounding && c + 16 <= pw.n) {
-      // Values inside T's range: vpmovdb's truncation is exact.
-      const Channels16 p = LoadChannels16<kMode>(r, c);
-      for (int m = 0; m < rows; ++m) {
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(out + m * out_stride + c),
-                         _mm512_cvtepi32_epi8(Requantize16<kMode>(acc[m][j], p)));
-      }
-      continue;
-    }
-    const rq::Channels8 p0 = rq::LoadChannels8(r, c), p1 = rq::LoadChannels8(r, c + 8);
-    if (c + 16 <= pw.n) {
-      for (int m = 0; m < rows; ++m) {
-        rq::Store16(rq::RequantizeAs<kMode>(_mm512_castsi512_si256(acc[m][j]), p0),
-                    rq::RequantizeAs<kMode>(_mm512_extracti64x4_epi64(acc[m][j], 1), p1),
-                    out + m * out_stride + c);
-      }
-    } else {  // the last block, with fewer than 16 real channels
-      const int32_t count0 = pw.n - c < 8 ? pw.n - c : 8, count1 = pw.n - c - 8;
-      for (int m = 0; m < rows; ++m) {
-        rq::Store8(rq::RequantizeAs<kMode>(_mm512_castsi512_si256(acc[m][j]), p0), out + m * out_stride + c,
-                   count0);
-        if (count1 > 0) {
-          rq::Store8(rq::RequantizeAs<kMode>(_mm512_extracti64x4_epi64(acc[m][j], 1), p1),
-                     out + m * out_stride + c + 8, count1);
-        }
-      }
+    const int32_t count = pw.n - c < 16 ? pw.n - c : 16;
+    const avx512::Channels16 p = avx512::LoadChannels16<kMode>(r, c);
+    for (int m = 0; m < rows; ++m) {
+      avx512::Store16(avx512::Requantize16<kMode>(acc[m][j], p), out + m * out_stride + c, count);
     }
   }
 }
