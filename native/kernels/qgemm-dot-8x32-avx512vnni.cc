@@ -51,6 +51,51 @@ inline void Tile(const uint8_t* a, size_t a_stride, const int8_t* w, size_t bloc
   }
 }
 
+// The 8 x 32 and 8 x 16 tiles written out with named accumulators: with
+// the array form GCC 12 rotates the 16 accumulators through other
+// registers (and the stack) on every iteration.
+#define EDGEINFER_ROW2(m)                                                                     \
+  x = _mm512_set1_epi32(dot::Load4(a + (m) * a_stride + 4 * static_cast<size_t>(q)));       \
+  c##m##0 = _mm512_dpbusd_epi32(c##m##0, x, b0);                                             \
+  c##m##1 = _mm512_dpbusd_epi32(c##m##1, x, b1);
+#define EDGEINFER_ROW1(m)                                                                     \
+  x = _mm512_set1_epi32(dot::Load4(a + (m) * a_stride + 4 * static_cast<size_t>(q)));       \
+  c##m##0 = _mm512_dpbusd_epi32(c##m##0, x, b0);
+
+inline void Tile8x32(const uint8_t* a, size_t a_stride, const int8_t* w, size_t block_bytes, int32_t quads,
+                     __m512i (&acc)[8][2]) {
+  __m512i c00 = acc[0][0], c01 = acc[0][1], c10 = acc[1][0], c11 = acc[1][1];
+  __m512i c20 = acc[2][0], c21 = acc[2][1], c30 = acc[3][0], c31 = acc[3][1];
+  __m512i c40 = acc[4][0], c41 = acc[4][1], c50 = acc[5][0], c51 = acc[5][1];
+  __m512i c60 = acc[6][0], c61 = acc[6][1], c70 = acc[7][0], c71 = acc[7][1];
+  for (int32_t q = 0; q < quads; ++q) {
+    const __m512i b0 = _mm512_load_si512(w + 64 * static_cast<size_t>(q));
+    const __m512i b1 = _mm512_load_si512(w + block_bytes + 64 * static_cast<size_t>(q));
+    __m512i x;
+    EDGEINFER_ROW2(0) EDGEINFER_ROW2(1) EDGEINFER_ROW2(2) EDGEINFER_ROW2(3)
+    EDGEINFER_ROW2(4) EDGEINFER_ROW2(5) EDGEINFER_ROW2(6) EDGEINFER_ROW2(7)
+  }
+  acc[0][0] = c00, acc[0][1] = c01, acc[1][0] = c10, acc[1][1] = c11;
+  acc[2][0] = c20, acc[2][1] = c21, acc[3][0] = c30, acc[3][1] = c31;
+  acc[4][0] = c40, acc[4][1] = c41, acc[5][0] = c50, acc[5][1] = c51;
+  acc[6][0] = c60, acc[6][1] = c61, acc[7][0] = c70, acc[7][1] = c71;
+}
+
+inline void Tile8x16(const uint8_t* a, size_t a_stride, const int8_t* w, int32_t quads, __m512i (&acc)[8][1]) {
+  __m512i c00 = acc[0][0], c10 = acc[1][0], c20 = acc[2][0], c30 = acc[3][0];
+  __m512i c40 = acc[4][0], c50 = acc[5][0], c60 = acc[6][0], c70 = acc[7][0];
+  for (int32_t q = 0; q < quads; ++q) {
+    const __m512i b0 = _mm512_load_si512(w + 64 * static_cast<size_t>(q));
+    __m512i x;
+    EDGEINFER_ROW1(0) EDGEINFER_ROW1(1) EDGEINFER_ROW1(2) EDGEINFER_ROW1(3)
+    EDGEINFER_ROW1(4) EDGEINFER_ROW1(5) EDGEINFER_ROW1(6) EDGEINFER_ROW1(7)
+  }
+  acc[0][0] = c00, acc[1][0] = c10, acc[2][0] = c20, acc[3][0] = c30;
+  acc[4][0] = c40, acc[5][0] = c50, acc[6][0] = c60, acc[7][0] = c70;
+}
+#undef EDGEINFER_ROW2
+#undef EDGEINFER_ROW1
+
 // MR rows (of which the first `rows` are stored) by NB blocks of 16
 // channels starting at channel n0, whose weights are at w.
 template <int MR, int NB, RequantMode kMode, typename T>
@@ -64,7 +109,13 @@ inline void Block(const PackedQGemmWeights& pw, const QRequant& r, const uint8_t
     for (int m = 0; m < MR; ++m) acc[m][j] = bias;
   }
   const size_t padded_k = static_cast<size_t>(pw.k_pairs) * 2;
-  Tile<MR, NB>(a, a_stride, w, padded_k * 16, pw.k_pairs / 2, acc);
+  if constexpr (MR == 8 && NB == 2) {
+    Tile8x32(a, a_stride, w, padded_k * 16, pw.k_pairs / 2, acc);
+  } else if constexpr (MR == 8) {
+    Tile8x16(a, a_stride, w, pw.k_pairs / 2, acc);
+  } else {
+    Tile<MR, NB>(a, a_stride, w, padded_k * 16, pw.k_pairs / 2, acc);
+  }
 #pragma GCC unroll 2
   for (int j = 0; j < NB; ++j) {
     const int32_t c = n0 + 16 * j;

@@ -27,10 +27,28 @@ inline void CopyRun(const T* src, int32_t n, uint8_t* dst) {
   }
 }
 
+// 16 activations to dst, XOR 0x80 when kFlip, as two 8-byte words (the
+// compiler keeps them in registers on every target).
+template <bool kFlip>
+inline void Copy16(const uint8_t* src, uint8_t* dst) {
+  uint64_t lo, hi;
+  std::memcpy(&lo, src, 8);
+  std::memcpy(&hi, src + 8, 8);
+  if constexpr (kFlip) lo ^= 0x8080808080808080ull, hi ^= 0x8080808080808080ull;
+  std::memcpy(dst, &lo, 8);
+  std::memcpy(dst + 8, &hi, 8);
+}
+
 // Row of A for output pixel (oy, ox): the window in filter order (row,
 // column, channel), padding taps `pad` (which adds nothing once the input
 // shift is folded into the bias), then zeros to padded_k (their weights
 // are zeros).
+//
+// A window row of at most 16 bytes wholly inside the image (a 3x3 window
+// of 3 channels: 9) is copied as 16 bytes when 16 can be read there: the
+// bytes past the row land where later rows, the zeros to padded_k or the
+// next panel row are written afterwards, or in the panel's slack after its
+// last row (the dot panels use at most half of QConvGemmPanelBytes).
 template <bool kFlip, typename T>
 void GatherWindow(const ConvGeometry& g, int32_t oy, int32_t ox, const T* input, uint8_t pad, int32_t padded_k,
                   uint8_t* dst) {
@@ -38,6 +56,8 @@ void GatherWindow(const ConvGeometry& g, int32_t oy, int32_t ox, const T* input,
   const int32_t c = g.input_channels;
   uint8_t* const end = dst + padded_k;
   const bool columns_inside = ix0 >= 0 && ix0 + (g.filter_width - 1) * g.dilation_w < g.input_width;
+  const int32_t run = c * g.filter_width;
+  const T* const input_end = input + static_cast<size_t>(g.input_height) * g.input_width * c;
   for (int32_t ky = 0; ky < g.filter_height; ++ky) {
     const int32_t iy = iy0 + ky * g.dilation_h;
     if (iy < 0 || iy >= g.input_height) {
@@ -48,8 +68,13 @@ void GatherWindow(const ConvGeometry& g, int32_t oy, int32_t ox, const T* input,
     const T* row = input + static_cast<size_t>(iy) * g.input_width * c;
     // A window row wholly inside the image with dilation 1 is one run.
     if (g.dilation_w == 1 && columns_inside) {
-      CopyRun<kFlip>(row + static_cast<size_t>(ix0) * c, c * g.filter_width, dst);
-      dst += c * g.filter_width;
+      const T* src = row + static_cast<size_t>(ix0) * c;
+      if (run <= 16 && input_end - src >= 16) {
+        Copy16<kFlip>(reinterpret_cast<const uint8_t*>(src), dst);
+      } else {
+        CopyRun<kFlip>(src, run, dst);
+      }
+      dst += run;
       continue;
     }
     for (int32_t kx = 0; kx < g.filter_width; ++kx) {
@@ -62,7 +87,7 @@ void GatherWindow(const ConvGeometry& g, int32_t oy, int32_t ox, const T* input,
       dst += c;
     }
   }
-  if (dst < end) std::memset(dst, 0, static_cast<size_t>(end - dst));
+  while (dst < end) *dst++ = 0;  // at most 3 bytes in the dot layouts
 }
 
 // Rows of A for output pixels [p0, p0 + rows), padded_k bytes each. A 1x1
