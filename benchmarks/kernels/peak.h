@@ -10,4 +10,9 @@ namespace edgeinfer::bench {
 // is not optimized away.
 uint64_t MaddPeakLoopAvx2(int64_t iterations, bool with_add);
 
+// iterations x 12 vpdpbusd (x 64 MACs each on zmm, 32 on ymm); call only
+// when the CPU has the ISA.
+uint64_t DotPeakLoopAvx512Vnni(int64_t iterations, bool zmm);
+uint64_t DotPeakLoopAvxVnni(int64_t iterations);
+
 }  // namespace edgeinfer::bench

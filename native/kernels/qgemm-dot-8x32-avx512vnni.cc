@@ -93,6 +93,36 @@ inline void Tile8x16(const uint8_t* a, size_t a_stride, const int8_t* w, int32_t
   acc[0][0] = c00, acc[1][0] = c10, acc[2][0] = c20, acc[3][0] = c30;
   acc[4][0] = c40, acc[5][0] = c50, acc[6][0] = c60, acc[7][0] = c70;
 }
+// One row (FULLY_CONNECTED with one batch): a single pixel gives only NB
+// dependent chains, so alternate quads go to two sets of accumulators,
+// summed at the end (mod 2^32, as any order of the sum).
+template <int NB>
+inline void Tile1(const uint8_t* a, const int8_t* w, size_t block_bytes, int32_t quads, __m512i (&acc)[1][NB]) {
+  __m512i odd[NB];
+#pragma GCC unroll 2
+  for (int j = 0; j < NB; ++j) odd[j] = _mm512_setzero_si512();
+  int32_t q = 0;
+  for (; q + 2 <= quads; q += 2) {
+    const __m512i x0 = _mm512_set1_epi32(dot::Load4(a + 4 * static_cast<size_t>(q)));
+    const __m512i x1 = _mm512_set1_epi32(dot::Load4(a + 4 * static_cast<size_t>(q) + 4));
+#pragma GCC unroll 2
+    for (int j = 0; j < NB; ++j) {
+      const int8_t* wj = w + j * block_bytes + 64 * static_cast<size_t>(q);
+      acc[0][j] = _mm512_dpbusd_epi32(acc[0][j], x0, _mm512_load_si512(wj));
+      odd[j] = _mm512_dpbusd_epi32(odd[j], x1, _mm512_load_si512(wj + 64));
+    }
+  }
+  if (q < quads) {
+    const __m512i x0 = _mm512_set1_epi32(dot::Load4(a + 4 * static_cast<size_t>(q)));
+#pragma GCC unroll 2
+    for (int j = 0; j < NB; ++j) {
+      acc[0][j] = _mm512_dpbusd_epi32(acc[0][j], x0, _mm512_load_si512(w + j * block_bytes + 64 * static_cast<size_t>(q)));
+    }
+  }
+#pragma GCC unroll 2
+  for (int j = 0; j < NB; ++j) acc[0][j] = _mm512_add_epi32(acc[0][j], odd[j]);
+}
+
 #undef EDGEINFER_ROW2
 #undef EDGEINFER_ROW1
 
@@ -113,6 +143,8 @@ inline void Block(const PackedQGemmWeights& pw, const QRequant& r, const uint8_t
     Tile8x32(a, a_stride, w, padded_k * 16, pw.k_pairs / 2, acc);
   } else if constexpr (MR == 8) {
     Tile8x16(a, a_stride, w, pw.k_pairs / 2, acc);
+  } else if constexpr (MR == 1) {
+    Tile1<NB>(a, w, padded_k * 16, pw.k_pairs / 2, acc);
   } else {
     Tile<MR, NB>(a, a_stride, w, padded_k * 16, pw.k_pairs / 2, acc);
   }
