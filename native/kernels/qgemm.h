@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <type_traits>
 #include <vector>
@@ -171,6 +172,22 @@ inline uint8_t QDotInputFlip(QDotKind kind, bool u8_input) {
   return (kind == QDotKind::kU8S8) == u8_input ? 0 : 0x80;
 }
 
+// Whether every weight plus filter_offset lies in [-128, 127]: always for
+// int8 weights without an offset and uint8 ones with -128; otherwise a
+// min / max pass (no early exit, so it vectorizes).
+template <typename W>
+bool QDotWeightsFit(const W* weights, size_t count, int32_t filter_offset) {
+  if (std::is_same_v<W, int8_t> && filter_offset == 0) return true;
+  if (std::is_same_v<W, uint8_t> && filter_offset == -128) return true;
+  int32_t lo = 255, hi = -128;
+  for (size_t i = 0; i < count; ++i) {
+    const int32_t v = weights[i];
+    lo = v < lo ? v : lo;
+    hi = v > hi ? v : hi;
+  }
+  return count == 0 || (lo + filter_offset >= -128 && hi + filter_offset <= 127);
+}
+
 // Packs B for the dot kernels (kr = 4) when every weight plus
 // filter_offset lies in [-128, 127]; returns false (p untouched) otherwise.
 // Layout: K padded to a multiple of 4 (zeros), N to a multiple of 8;
@@ -182,12 +199,9 @@ inline uint8_t QDotInputFlip(QDotKind kind, bool u8_input) {
 // (the dot kernels' byte panel uses half of what they allow).
 template <typename W>
 bool PackQGemmWeightsDot(const W* weights, int32_t n, int32_t k, int32_t filter_offset, PackedQGemmWeights* p) {
-  const size_t total = static_cast<size_t>(n) * k;
-  for (size_t i = 0; i < total; ++i) {
-    const int32_t v = weights[i] + filter_offset;
-    if (v < -128 || v > 127) return false;
-  }
+  if (!QDotWeightsFit(weights, static_cast<size_t>(n) * k, filter_offset)) return false;
   const int32_t padded_k = RoundUp(k, 4);
+  const int32_t full_quads = k / 4;
   p->k = k;
   p->k_pairs = padded_k / 2;
   p->n = n;
@@ -196,23 +210,31 @@ bool PackQGemmWeightsDot(const W* weights, int32_t n, int32_t k, int32_t filter_
   // int16 storage holding bytes; 32 int16 of room for the alignment.
   p->storage.reset(new int16_t[static_cast<size_t>(padded_k) * p->n_padded / 2 + 32]);
   p->column_sums.assign(static_cast<size_t>(p->n_padded), 0);
+  for (int32_t nn = 0; nn < n; ++nn) {
+    const W* row = weights + static_cast<size_t>(nn) * k;
+    int32_t sum = 0;
+    for (int32_t kk = 0; kk < k; ++kk) sum += row[kk];
+    p->column_sums[nn] = sum + filter_offset * k;
+  }
+  // The output is written in order, one group of 4 k's of a block's
+  // channels after another; each channel's 4 weights are read from its row.
   int8_t* out = reinterpret_cast<int8_t*>(const_cast<int16_t*>(p->data()));
   for (int32_t n0 = 0; n0 < p->n_padded;) {
     const int32_t block = p->n_padded - n0 >= 16 ? 16 : 8;
-    const size_t stride = static_cast<size_t>(block) * 4;  // between groups of 4 k's
-    for (int32_t j = 0; j < block; ++j) {
-      const int32_t nn = n0 + j;
-      int8_t* column = out + static_cast<size_t>(j) * 4;
-      const W* row = nn < n ? weights + static_cast<size_t>(nn) * k : nullptr;
-      int32_t sum = 0;
-      for (int32_t kk = 0; kk < padded_k; ++kk) {
-        const int32_t v = row != nullptr && kk < k ? row[kk] + filter_offset : 0;
-        sum += v;
-        column[static_cast<size_t>(kk / 4) * stride + kk % 4] = static_cast<int8_t>(v);
+    const int32_t real = n - n0 < block ? n - n0 : block;  // channels with weights
+    for (int32_t q = 0; q < padded_k / 4; ++q) {
+      const int32_t k0 = 4 * q;
+      for (int32_t j = 0; j < real; ++j, out += 4) {
+        const W* src = weights + static_cast<size_t>(n0 + j) * k + k0;
+        if (q < full_quads) {
+          for (int t = 0; t < 4; ++t) out[t] = static_cast<int8_t>(src[t] + filter_offset);
+        } else {
+          for (int t = 0; t < 4; ++t) out[t] = static_cast<int8_t>(k0 + t < k ? src[t] + filter_offset : 0);
+        }
       }
-      if (nn < n) p->column_sums[nn] = sum;
+      std::memset(out, 0, static_cast<size_t>(block - real) * 4);  // padding channels
+      out += static_cast<size_t>(block - real) * 4;
     }
-    out += static_cast<size_t>(padded_k) * block;
     n0 += block;
   }
   return true;
