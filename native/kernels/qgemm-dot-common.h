@@ -115,9 +115,35 @@ void GatherPanel(const ConvGeometry& g, int32_t p0, int32_t rows, const T* input
       return;
     }
   }
-  for (int32_t m = 0; m < rows; ++m, a += padded_k) {
-    GatherWindow<kFlip>(g, oy, ox, input, pad, padded_k, a);
-    if (++ox == g.output_width) ox = 0, ++oy;
+  // Windows whose rows are at most 16 bytes (a 3x3 window of 3 channels,
+  // the first layer of most image models) and lie wholly inside the image
+  // take a short path: one 16-byte copy per window row (see GatherWindow
+  // on the bytes past it), then the zeros to padded_k.
+  const int32_t run = c * g.filter_width;
+  const int32_t k = run * g.filter_height;
+  const bool short_rows = g.dilation_w == 1 && run <= 16;
+  const size_t input_row = static_cast<size_t>(g.input_width) * c;
+  const size_t window_row = static_cast<size_t>(g.dilation_h) * input_row;
+  const T* const input_end = input + static_cast<size_t>(g.input_height) * input_row;
+  for (int32_t m = 0; m < rows;) {
+    const int32_t n = rows - m < g.output_width - ox ? rows - m : g.output_width - ox;  // this output row's
+    const int32_t iy0 = oy * g.stride_h - g.pad_top;
+    const bool rows_inside = iy0 >= 0 && iy0 + (g.filter_height - 1) * g.dilation_h < g.input_height;
+    for (int32_t i = 0; i < n; ++i, a += padded_k) {
+      const int32_t ix0 = (ox + i) * g.stride_w - g.pad_left;
+      const bool inside = short_rows && rows_inside && ix0 >= 0 && ix0 + g.filter_width <= g.input_width;
+      const T* src = inside ? input + static_cast<size_t>(iy0) * input_row + static_cast<size_t>(ix0) * c : input;
+      if (inside && input_end - (src + (g.filter_height - 1) * window_row) >= 16) {
+        for (int32_t ky = 0; ky < g.filter_height; ++ky) {
+          Copy16<kFlip>(reinterpret_cast<const uint8_t*>(src + ky * window_row), a + ky * run);
+        }
+        for (int32_t j = k; j < padded_k; ++j) a[j] = 0;
+      } else {
+        GatherWindow<kFlip>(g, oy, ox + i, input, pad, padded_k, a);
+      }
+    }
+    m += n, ox += n;
+    if (ox == g.output_width) ox = 0, ++oy;
   }
 }
 
