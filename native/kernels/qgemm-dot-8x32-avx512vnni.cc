@@ -1,7 +1,7 @@
 // AVX-512 VNNI instance of the x86 dot-product GEMM kernel
 // (qgemm-dot-x86.h), built with the AVX-512 flags and called only when
 // cpuid and xgetbv say AVX-512 VNNI. Same weight layout (kr = 4, blocks of
-// 16 channels), same gather and requantization; the difference is the
+// 16 channels) and gather; the difference is the
 // register width: in a 16-channel block, one group of 4 k's is 64 bytes,
 // one zmm, so one vpdpbusd on zmm does 16 channels x 4 k's for one output
 // pixel, twice the ymm instruction's work at the same issue rate (measured
@@ -12,8 +12,8 @@
 // per group of 4 k's, 2 weight loads and one 4-byte broadcast per pixel
 // feed 16 instructions. Tiles of fewer rows (4, 2, 1) serve short panels;
 // a tile may compute rows past the panel's last (ConvGemmLoop leaves room)
-// and stores only the real ones. A last block of 8 channels runs the ymm
-// tile. Whole 16-channel blocks are requantized on zmm too
+// and stores only the real ones. A last block of 8 channels runs ymm
+// vpdpbusd in tiles of 8 rows. Every block is requantized on zmm
 // (requant-avx512.h).
 #define EDGEINFER_QGEMM_DOT_REQUANT_NS requant_avx512vnni
 #include "kernels/qgemm-dot-x86.h"
@@ -26,10 +26,6 @@
 
 namespace edgeinfer::kernels {
 namespace {
-
-struct DpbusdAvx512Vl {
-  static inline __m256i Madd(__m256i acc, __m256i u8, __m256i s8) { return _mm256_dpbusd_epi32(acc, u8, s8); }
-};
 
 namespace dot_zmm {
 
@@ -159,6 +155,36 @@ inline void Block(const PackedQGemmWeights& pw, const QRequant& r, const uint8_t
   }
 }
 
+// 8 rows (the first `rows` stored) by a last block of 8 channels, whose
+// groups of 4 k's are 32 bytes: ymm vpdpbusd, 8 named accumulators;
+// requantized on zmm with the upper half zero, stored with a byte mask.
+template <RequantMode kMode, typename T>
+inline void Block8(const PackedQGemmWeights& pw, const QRequant& r, const uint8_t* a, size_t a_stride,
+                   const int8_t* w, int32_t n0, int32_t rows, T* out, size_t out_stride) {
+  const __m256i bias = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(&r.bias[n0]));
+  __m256i c0 = bias, c1 = bias, c2 = bias, c3 = bias, c4 = bias, c5 = bias, c6 = bias, c7 = bias;
+  const int32_t quads = pw.k_pairs / 2;
+  for (int32_t q = 0; q < quads; ++q) {
+    const __m256i b = _mm256_load_si256(reinterpret_cast<const __m256i*>(w + 32 * static_cast<size_t>(q)));
+    const uint8_t* aq = a + 4 * static_cast<size_t>(q);
+    c0 = _mm256_dpbusd_epi32(c0, _mm256_set1_epi32(dot::Load4(aq)), b);
+    c1 = _mm256_dpbusd_epi32(c1, _mm256_set1_epi32(dot::Load4(aq + a_stride)), b);
+    c2 = _mm256_dpbusd_epi32(c2, _mm256_set1_epi32(dot::Load4(aq + 2 * a_stride)), b);
+    c3 = _mm256_dpbusd_epi32(c3, _mm256_set1_epi32(dot::Load4(aq + 3 * a_stride)), b);
+    c4 = _mm256_dpbusd_epi32(c4, _mm256_set1_epi32(dot::Load4(aq + 4 * a_stride)), b);
+    c5 = _mm256_dpbusd_epi32(c5, _mm256_set1_epi32(dot::Load4(aq + 5 * a_stride)), b);
+    c6 = _mm256_dpbusd_epi32(c6, _mm256_set1_epi32(dot::Load4(aq + 6 * a_stride)), b);
+    c7 = _mm256_dpbusd_epi32(c7, _mm256_set1_epi32(dot::Load4(aq + 7 * a_stride)), b);
+  }
+  const __m256i acc[8] = {c0, c1, c2, c3, c4, c5, c6, c7};
+  const int32_t count = pw.n - n0;  // 1..8
+  const avx512::Channels16 p = avx512::LoadChannels16<kMode>(r, n0);
+  for (int m = 0; m < rows; ++m) {
+    avx512::Store16(avx512::Requantize16<kMode>(_mm512_zextsi256_si512(acc[m]), p), out + m * out_stride + n0,
+                    count);
+  }
+}
+
 // Tiles of MR rows over the panel's rows [0, rows), then the rows that are
 // left with the smallest tile of 4, 2 or 1 rows that covers them.
 template <int NB, RequantMode kMode, typename T>
@@ -195,16 +221,10 @@ struct ZmmPanel {
       Blocks<1, kMode>(pw, r, a, a_stride, rows, w, n0, out, out_stride);
       n0 += 16, w += block_bytes;
     }
-    if (n0 < pw.n_padded) {  // a last block of 8 channels: the ymm tiles
-      for (int32_t m0 = 0; m0 < rows; m0 += 4) {
-        const uint8_t* am = a + m0 * a_stride;
-        T* om = out + m0 * out_stride;
-        switch (rows - m0 < 4 ? rows - m0 : 4) {
-          case 4: dot_x86::Block<DpbusdAvx512Vl, 4, 1, kMode>(pw, r, am, a_stride, w, n0, om, out_stride); break;
-          case 3: dot_x86::Block<DpbusdAvx512Vl, 3, 1, kMode>(pw, r, am, a_stride, w, n0, om, out_stride); break;
-          case 2: dot_x86::Block<DpbusdAvx512Vl, 2, 1, kMode>(pw, r, am, a_stride, w, n0, om, out_stride); break;
-          default: dot_x86::Block<DpbusdAvx512Vl, 1, 1, kMode>(pw, r, am, a_stride, w, n0, om, out_stride); break;
-        }
+    if (n0 < pw.n_padded) {  // a last block of 8 channels: ymm tiles of 8 rows
+      for (int32_t m0 = 0; m0 < rows; m0 += 8) {
+        const int32_t mr = rows - m0 < 8 ? rows - m0 : 8;
+        Block8<kMode>(pw, r, a + m0 * a_stride, a_stride, w, n0, mr, out + m0 * out_stride, out_stride);
       }
     }
   }

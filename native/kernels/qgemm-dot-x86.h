@@ -3,11 +3,11 @@
 // every form of the instruction: `Dot` supplies
 //   static __m256i Dot::Madd(__m256i acc, __m256i u8, __m256i s8)
 // = acc + the sum of the 4 byte products of each 32-bit lane, mod 2^32:
-// AVX-VNNI's _mm256_dpbusd_avx_epi32 (qgemm-dot-4x16-avxvnni.cc), AVX-512
-// VNNI's _mm256_dpbusd_epi32 on ymm registers (the last 8-channel block of
-// qgemm-dot-8x32-avx512vnni.cc, whose other tiles are zmm ones plugged
-// into ConvGemmWith), and an exact AVX2 emulation, a test double for
-// machines without VNNI (qgemm-dot-4x16-emulated-avx2.cc).
+// AVX-VNNI's _mm256_dpbusd_avx_epi32 (qgemm-dot-4x16-avxvnni.cc) and an
+// exact AVX2 emulation, a test double for machines without VNNI
+// (qgemm-dot-4x16-emulated-avx2.cc). The AVX-512 VNNI kernel
+// (qgemm-dot-8x32-avx512vnni.cc) plugs its own zmm tiles into this file's
+// driver, ConvGemmWith.
 //
 // Arithmetic: see "Dot-product layout" in qgemm.h. Activations are fed as
 // u8 (int8 ones XOR 0x80), the weights plus filter offset as s8 (kr = 4
