@@ -14,7 +14,10 @@
 // padding reading the zero-point row). As in the AVX2 kernel, at stride 1
 // or 2 without horizontal dilation the columns a pixel shares with the next
 // are kept in registers, so each input column is widened once per output
-// row and block. The 16 sums are requantized at once by requant-avx512.h
+// row and block; at stride 1 in both directions (no vertical dilation) two
+// output rows are computed at once from four input rows, rows (0, 1) and
+// (2, 3) widened as pairs, so each column is widened once per two output
+// rows. The 16 sums are requantized at once by requant-avx512.h
 // (each mode its own instantiation) and stored with vpmovdb.
 //
 // Channels past the last block of 16 run as one more block with masked
@@ -178,6 +181,109 @@ inline void Row3x3(const ConvGeometry& g, const Weights3x3& w, __m512i start, co
   }
 }
 
+// ---- Two output rows at once (stride 1, no vertical dilation) -------------
+// Output rows oy and oy + 1 read input rows 0-3 (relative to oy's window).
+// A column holds rows (0, 1) and (2, 3) as int16 pairs; row oy takes
+// (0, 1) x (w0, w1) + (2, 3) x (w2, 0), row oy + 1 (0, 1) x (0, w0) +
+// (2, 3) x (w1, w2): the same two vpdpwssd per pixel and column, but four
+// rows widened per column for two pixels instead of six.
+struct Column2 {
+  __m512i p01, p23;
+};
+
+// Per filter column: a = (w0, w1), b = (w2, 0) for row oy; c = (0, w0),
+// d = (w1, w2) for row oy + 1.
+struct Weights2Rows {
+  __m512i a[3], b[3], c[3], d[3];
+};
+
+inline Weights2Rows MakeWeights2Rows(const Weights3x3& w) {
+  Weights2Rows v;
+  for (int kx = 0; kx < 3; ++kx) {
+    v.a[kx] = w.pair[kx];
+    v.b[kx] = w.row2[kx];
+    v.c[kx] = _mm512_slli_epi32(w.pair[kx], 16);
+    v.d[kx] = _mm512_or_si512(_mm512_srli_epi32(w.pair[kx], 16), _mm512_slli_epi32(w.row2[kx], 16));
+  }
+  return v;
+}
+
+template <bool kMasked, typename T>
+inline __m512i LoadPair(const T* r0, const T* r1, __mmask16 mask) {
+  const __m512i x0 = Widen32<T>(Load16<kMasked>(r0, mask));
+  const __m512i x1 = _mm512_slli_epi32(Widen32<T>(Load16<kMasked>(r1, mask)), 16);
+  return _mm512_mask_blend_epi16(0xAAAAAAAAu, x0, x1);
+}
+
+template <bool kMasked, typename T>
+inline Column2 LoadColumn2(const T* const* q, __mmask16 mask) {
+  return {LoadPair<kMasked>(q[0], q[1], mask), LoadPair<kMasked>(q[2], q[3], mask)};
+}
+
+inline void Pixel2Rows(__m512i start, const Column2& x, const Column2& y, const Column2& z, const Weights2Rows& w,
+                       __m512i* acc0, __m512i* acc1) {
+  __m512i a = _mm512_dpwssd_epi32(start, x.p01, w.a[0]);
+  __m512i b = _mm512_dpwssd_epi32(start, x.p01, w.c[0]);
+  a = _mm512_dpwssd_epi32(a, x.p23, w.b[0]);
+  b = _mm512_dpwssd_epi32(b, x.p23, w.d[0]);
+  a = _mm512_dpwssd_epi32(a, y.p01, w.a[1]);
+  b = _mm512_dpwssd_epi32(b, y.p01, w.c[1]);
+  a = _mm512_dpwssd_epi32(a, y.p23, w.b[1]);
+  b = _mm512_dpwssd_epi32(b, y.p23, w.d[1]);
+  a = _mm512_dpwssd_epi32(a, z.p01, w.a[2]);
+  b = _mm512_dpwssd_epi32(b, z.p01, w.c[2]);
+  *acc0 = _mm512_dpwssd_epi32(a, z.p23, w.b[2]);
+  *acc1 = _mm512_dpwssd_epi32(b, z.p23, w.d[2]);
+}
+
+// One block of 16 channels (kMasked: the last `count`) of output rows oy
+// (out0) and oy + 1 (out1), horizontal stride 1 without dilation. rows,
+// steps: the four input rows as in Row3x3.
+template <RequantMode M, bool kMasked, typename T>
+inline void TwoRows3x3(const ConvGeometry& g, const Weights2Rows& w, __m512i start, const avx512::Channels16& rq,
+                       const T* const* rows, const size_t* steps, const T* z, int32_t ox_lo, int32_t ox_hi,
+                       int32_t count, T* out0, T* out1) {
+  const int32_t channels = g.input_channels, width = g.input_width;
+  const __mmask16 mask = static_cast<__mmask16>((1u << count) - 1);
+  auto column = [&](int32_t ix) {
+    const T* q[4];
+    const bool inside = static_cast<uint32_t>(ix) < static_cast<uint32_t>(width);
+    for (int i = 0; i < 4; ++i) q[i] = inside ? rows[i] + static_cast<size_t>(ix) * steps[i] : z;
+    return LoadColumn2<kMasked>(q, mask);
+  };
+  auto store = [&](__m512i acc0, __m512i acc1) {
+    avx512::Store16(avx512::Requantize16<M>(acc0, rq), out0, kMasked ? count : 16);
+    avx512::Store16(avx512::Requantize16<M>(acc1, rq), out1, kMasked ? count : 16);
+    out0 += channels;
+    out1 += channels;
+  };
+  Column2 a = column(-g.pad_left), b = column(1 - g.pad_left);
+  int32_t ox = 0;
+  while (ox < g.output_width) {
+    __m512i acc0, acc1;
+    if (ox >= ox_lo && ox < ox_hi) {
+      const size_t x = static_cast<size_t>(ox - g.pad_left + 2);
+      const T* q[4];
+      for (int i = 0; i < 4; ++i) q[i] = rows[i] + x * steps[i];
+      for (; ox < ox_hi; ++ox) {
+        const Column2 c = LoadColumn2<kMasked>(q, mask);
+        Pixel2Rows(start, a, b, c, w, &acc0, &acc1);
+        store(acc0, acc1);
+        for (int i = 0; i < 4; ++i) q[i] += steps[i];
+        a = b;
+        b = c;
+      }
+    } else {
+      const Column2 c = column(ox - g.pad_left + 2);
+      Pixel2Rows(start, a, b, c, w, &acc0, &acc1);
+      store(acc0, acc1);
+      ++ox;
+      a = b;
+      b = c;
+    }
+  }
+}
+
 inline Weights3x3 LoadWeights(const int16_t* wb) {
   Weights3x3 w;
   for (int kx = 0; kx < 3; ++kx) {
@@ -218,32 +324,66 @@ void DwConv3x3(const ConvGeometry& g, const PackedQDwWeights& w, const QRequant&
 
   const int16_t* weights = w.rows3_data();
   const int32_t blocks = w.blocks + (tail > 0 ? 1 : 0);
-  for (int32_t oy = 0; oy < g.output_height; ++oy) {
-    // Per window row: the input row and its pixel step, or the zero row
-    // with step 0 when the row lies in the padding.
-    const T* rows[3];
-    size_t steps[3];
-    for (int32_t ky = 0; ky < 3; ++ky) {
-      const int32_t iy = oy * g.stride_h - g.pad_top + ky * g.dilation_h;
-      const bool inside = iy >= 0 && iy < g.input_height;
-      rows[ky] = inside ? input + static_cast<size_t>(iy) * row_bytes : zero_row;
-      steps[ky] = inside ? static_cast<size_t>(channels) : 0;
-    }
+  // Per block: its weights, requantization and bias + input_offset * tap_sum.
+  auto block = [&](int32_t b, Weights3x3* wb, avx512::Channels16* rq, __m512i* start) {
+    const int32_t c = b * 16;
+    *wb = LoadWeights(b == w.blocks ? tail_weights : weights + static_cast<size_t>(b) * 192);
+    *rq = avx512::LoadChannels16<M>(r, c);
+    *start = _mm512_add_epi32(_mm512_loadu_si512(&r.bias[c]),
+                              _mm512_mullo_epi32(offset, _mm512_loadu_si512(&w.tap_sum[c])));
+  };
+  // Input row oy * stride_h - pad_top + k * dilation_h, or the zero row with
+  // step 0 when it lies in the padding.
+  auto input_row = [&](int32_t oy, int32_t k, const T** row, size_t* step) {
+    const int32_t iy = oy * g.stride_h - g.pad_top + k * g.dilation_h;
+    const bool inside = iy >= 0 && iy < g.input_height;
+    *row = inside ? input + static_cast<size_t>(iy) * row_bytes : zero_row;
+    *step = inside ? static_cast<size_t>(channels) : 0;
+  };
+  const bool two_rows = kStride == 1 && g.stride_h == 1 && g.dilation_h == 1;
+  for (int32_t oy = 0; oy < g.output_height;) {
+    const T* rows[4];
+    size_t steps[4];
     T* out_row = output + static_cast<size_t>(oy) * g.output_width * channels;
+    if constexpr (kStride == 1) {
+      if (two_rows && oy + 2 <= g.output_height) {
+        for (int32_t k = 0; k < 4; ++k) input_row(oy, k, &rows[k], &steps[k]);
+        T* out_next = out_row + static_cast<size_t>(g.output_width) * channels;
+        for (int32_t b = 0; b < blocks; ++b) {
+          const int32_t c = b * 16;
+          Weights3x3 wb;
+          avx512::Channels16 rq;
+          __m512i start;
+          block(b, &wb, &rq, &start);
+          const Weights2Rows w2 = MakeWeights2Rows(wb);
+          const T* block_rows[4] = {rows[0] + c, rows[1] + c, rows[2] + c, rows[3] + c};
+          if (b == w.blocks) {
+            TwoRows3x3<M, true>(g, w2, start, rq, block_rows, steps, zero_row + c, ox_lo, ox_hi, tail,
+                                out_row + c, out_next + c);
+          } else {
+            TwoRows3x3<M, false>(g, w2, start, rq, block_rows, steps, zero_row + c, ox_lo, ox_hi, 16,
+                                 out_row + c, out_next + c);
+          }
+        }
+        oy += 2;
+        continue;
+      }
+    }
+    for (int32_t k = 0; k < 3; ++k) input_row(oy, k, &rows[k], &steps[k]);
     for (int32_t b = 0; b < blocks; ++b) {
       const int32_t c = b * 16;
-      const bool masked = b == w.blocks;
-      const Weights3x3 wb = LoadWeights(masked ? tail_weights : weights + static_cast<size_t>(b) * 192);
-      const avx512::Channels16 rq = avx512::LoadChannels16<M>(r, c);
-      const __m512i start = _mm512_add_epi32(_mm512_loadu_si512(&r.bias[c]),
-                                             _mm512_mullo_epi32(offset, _mm512_loadu_si512(&w.tap_sum[c])));
+      Weights3x3 wb;
+      avx512::Channels16 rq;
+      __m512i start;
+      block(b, &wb, &rq, &start);
       const T* block_rows[3] = {rows[0] + c, rows[1] + c, rows[2] + c};
-      if (masked) {
+      if (b == w.blocks) {
         Row3x3<M, kStride, true>(g, wb, start, rq, block_rows, steps, zero_row + c, ox_lo, ox_hi, tail, out_row + c);
       } else {
         Row3x3<M, kStride, false>(g, wb, start, rq, block_rows, steps, zero_row + c, ox_lo, ox_hi, 16, out_row + c);
       }
     }
+    ++oy;
   }
 }
 
