@@ -392,6 +392,54 @@ TEST(depthwise_microkernels_match_reference_on_wide_3x3) {
   }
 }
 
+// 3x3 filters at every small edge the zmm kernel has: channel counts around
+// its 16-channel blocks (1, 15, 16, 17, 31, 32, 33, 48: masked tail blocks,
+// a tail only), images of 1-3 columns and rows (every column in the padding
+// region, no interior), strides 1 and 2 with odd and even sizes, every
+// padding combination of 0-2 on each side, both dtypes, all three modes.
+TEST(depthwise_microkernels_match_reference_on_3x3_edges) {
+  for (Isa isa : IsasToTest("depthwise 3x3 edges")) {
+    const QDwConvKernels* fns = SelectQDwConv(isa);
+    if (fns == nullptr) continue;
+    Rng rng(2468);
+    int failures = 0;
+    int i = 0;
+    for (int32_t channels : {1, 15, 16, 17, 31, 32, 33, 48}) {
+      for (int32_t stride : {1, 2}) {
+        for (int32_t pads = 0; pads < 81 && failures < 5; ++pads) {
+          ConvGeometry g;
+          g.batches = 1;
+          g.input_channels = g.output_channels = channels;
+          g.filter_channels = 1;
+          g.filter_height = g.filter_width = 3;
+          g.stride_h = g.stride_w = stride;
+          g.input_height = Uniform(rng, 1, 4);
+          g.input_width = Pick(rng, {1, 2, 3, 4, 5, 7, 8});
+          g.pad_top = pads % 3;
+          g.pad_left = pads / 3 % 3;
+          const int32_t pad_bottom = pads / 9 % 3, pad_right = pads / 27 % 3;
+          const int64_t oh = WindowedOutputSize(g.input_height, 3, stride, 1, g.pad_top, pad_bottom);
+          const int64_t ow = WindowedOutputSize(g.input_width, 3, stride, 1, g.pad_left, pad_right);
+          if (oh < 1 || ow < 1) continue;
+          g.output_height = static_cast<int32_t>(oh);
+          g.output_width = static_cast<int32_t>(ow);
+          const int mode = i % 3;
+          bool ok;
+          switch ((i / 3) % 4) {
+            case 0: ok = CheckDwCase<uint8_t, uint8_t>(rng, *fns, g, mode); break;
+            case 1: ok = CheckDwCase<uint8_t, int8_t>(rng, *fns, g, mode); break;
+            case 2: ok = CheckDwCase<int8_t, uint8_t>(rng, *fns, g, mode); break;
+            default: ok = CheckDwCase<int8_t, int8_t>(rng, *fns, g, mode); break;
+          }
+          ++i;
+          failures += ok ? 0 : 1;
+        }
+      }
+    }
+    CHECK_EQ(failures, 0);
+  }
+}
+
 // ---- Operators: dispatch, real quantization, threads -----------------------
 
 namespace {

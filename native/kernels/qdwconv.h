@@ -150,6 +150,12 @@ void QDwConvAvx2(const ConvGeometry& g, const PackedQDwWeights& w, const QRequan
                  const uint8_t* input, const uint8_t* zero_row, uint8_t* output);
 void QDwConvAvx2(const ConvGeometry& g, const PackedQDwWeights& w, const QRequant& r, int32_t input_offset,
                  const int8_t* input, const int8_t* zero_row, int8_t* output);
+// AVX-512 VNNI: 3x3 filters (any stride, dilation, padding and channel
+// count) on zmm; other filters run QDwConvAvx2. Same layout as AVX2's.
+void QDwConvAvx512Vnni(const ConvGeometry& g, const PackedQDwWeights& w, const QRequant& r, int32_t input_offset,
+                       const uint8_t* input, const uint8_t* zero_row, uint8_t* output);
+void QDwConvAvx512Vnni(const ConvGeometry& g, const PackedQDwWeights& w, const QRequant& r, int32_t input_offset,
+                       const int8_t* input, const int8_t* zero_row, int8_t* output);
 #endif
 #if defined(__aarch64__)
 void QDwConvNeon(const ConvGeometry& g, const PackedQDwWeights& w, const QRequant& r, int32_t input_offset,

@@ -42,7 +42,10 @@ const QConvGemmKernels* QConvGemmDotEmulatedAvx2Kernels() {
 const QDwConvKernels* SelectQDwConv(Isa isa) {
 #if defined(__x86_64__)
   static const QDwConvKernels avx2 = {"avx2", DwLayout::kTapPairs16, &QDwConvAvx2, &QDwConvAvx2};
-  if (isa == Isa::kAvx2 || isa == Isa::kAvxVnni || isa == Isa::kAvx512Vnni) return &avx2;
+  static const QDwConvKernels avx512vnni = {"avx512vnni", DwLayout::kTapPairs16, &QDwConvAvx512Vnni,
+                                            &QDwConvAvx512Vnni};
+  if (isa == Isa::kAvx2 || isa == Isa::kAvxVnni) return &avx2;
+  if (isa == Isa::kAvx512Vnni) return &avx512vnni;
 #elif defined(__aarch64__)
   static const QDwConvKernels neon = {"neon", DwLayout::kTaps8, &QDwConvNeon, &QDwConvNeon};
   if (isa == Isa::kNeon || isa == Isa::kNeonDot) return &neon;
