@@ -502,18 +502,7 @@ void DwConvMode(const ConvGeometry& g, const PackedQDwWeights& w, const QRequant
 template <typename T>
 void DwConv(const ConvGeometry& g, const PackedQDwWeights& w, const QRequant& r, int32_t input_offset,
             const T* input, const T* zero_row, T* output) {
-  switch (r.mode) {
-    case RequantMode::kSingleRounding:
-      DwConvMode<RequantMode::kSingleRounding>(g, w, r, input_offset, input, zero_row, output);
-      break;
-    case RequantMode::kHalfEven:
-      DwConvMode<RequantMode::kHalfEven>(g, w, r, input_offset, input, zero_row, output);
-      break;
-    case RequantMode::kDoubleRounding:
-    default:
-      DwConvMode<RequantMode::kDoubleRounding>(g, w, r, input_offset, input, zero_row, output);
-      break;
-  }
+  WithRequantMode(r.mode, [&](auto mode) { DwConvMode<mode()>(g, w, r, input_offset, input, zero_row, output); });
 }
 
 }  // namespace

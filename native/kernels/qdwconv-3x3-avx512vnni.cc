@@ -406,18 +406,7 @@ void DwConv(const ConvGeometry& g, const PackedQDwWeights& w, const QRequant& r,
     QDwConvAvx2(g, w, r, input_offset, input, zero_row, output);
     return;
   }
-  switch (r.mode) {
-    case RequantMode::kSingleRounding:
-      DwConvMode<RequantMode::kSingleRounding>(g, w, r, input_offset, input, zero_row, output);
-      break;
-    case RequantMode::kHalfEven:
-      DwConvMode<RequantMode::kHalfEven>(g, w, r, input_offset, input, zero_row, output);
-      break;
-    case RequantMode::kDoubleRounding:
-    default:
-      DwConvMode<RequantMode::kDoubleRounding>(g, w, r, input_offset, input, zero_row, output);
-      break;
-  }
+  WithRequantMode(r.mode, [&](auto mode) { DwConvMode<mode()>(g, w, r, input_offset, input, zero_row, output); });
 }
 
 }  // namespace

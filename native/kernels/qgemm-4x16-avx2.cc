@@ -255,15 +255,7 @@ void PanelTimesWeights(const PackedQGemmWeights& w, const QRequant& r, const int
 template <typename T>
 void PanelTimesWeights(const PackedQGemmWeights& w, const QRequant& r, const int16_t* a, size_t a_stride,
                        int32_t rows, T* out, size_t out_stride) {
-  switch (r.mode) {
-    case RequantMode::kHalfEven:
-      return PanelTimesWeights<RequantMode::kHalfEven>(w, r, a, a_stride, rows, out, out_stride);
-    case RequantMode::kSingleRounding:
-      return PanelTimesWeights<RequantMode::kSingleRounding>(w, r, a, a_stride, rows, out, out_stride);
-    case RequantMode::kDoubleRounding:
-    default:
-      return PanelTimesWeights<RequantMode::kDoubleRounding>(w, r, a, a_stride, rows, out, out_stride);
-  }
+  WithRequantMode(r.mode, [&](auto mode) { PanelTimesWeights<mode()>(w, r, a, a_stride, rows, out, out_stride); });
 }
 
 template <typename T>

@@ -201,15 +201,8 @@ void ConvGemmLoop(const ConvGeometry& g, const PackedQGemmWeights& w, const QReq
 template <class Panel, typename T>
 void ConvGemmWith(const ConvGeometry& g, const PackedQGemmWeights& w, const QRequant& r, int32_t input_offset,
                   const T* input, T* output, int16_t* panel) {
-  switch (r.mode) {
-    case RequantMode::kHalfEven:
-      return ConvGemmLoop<Panel, RequantMode::kHalfEven>(g, w, r, input_offset, input, output, panel);
-    case RequantMode::kSingleRounding:
-      return ConvGemmLoop<Panel, RequantMode::kSingleRounding>(g, w, r, input_offset, input, output, panel);
-    case RequantMode::kDoubleRounding:
-    default:
-      return ConvGemmLoop<Panel, RequantMode::kDoubleRounding>(g, w, r, input_offset, input, output, panel);
-  }
+  WithRequantMode(r.mode,
+                  [&](auto mode) { ConvGemmLoop<Panel, mode()>(g, w, r, input_offset, input, output, panel); });
 }
 
 template <class Dot, typename T>

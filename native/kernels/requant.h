@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "ops/common/conv_common.h"
@@ -17,6 +18,22 @@ enum class RequantMode : uint8_t {
   kSingleRounding,  // ruy: MultiplyByQuantizedMultiplierSingleRounding
   kHalfEven,        // ONNX Runtime: float(acc) * scale, round half to even
 };
+
+// Calls f(std::integral_constant<RequantMode, mode>{}): the kernels turn
+// the run-time mode into a template argument once per call, so their
+// per-vector code has no branch on it.
+template <class F>
+inline void WithRequantMode(RequantMode mode, F&& f) {
+  switch (mode) {
+    case RequantMode::kSingleRounding:
+      return f(std::integral_constant<RequantMode, RequantMode::kSingleRounding>{});
+    case RequantMode::kHalfEven:
+      return f(std::integral_constant<RequantMode, RequantMode::kHalfEven>{});
+    case RequantMode::kDoubleRounding:
+    default:
+      return f(std::integral_constant<RequantMode, RequantMode::kDoubleRounding>{});
+  }
+}
 
 struct QRequant {
   RequantMode mode = RequantMode::kDoubleRounding;
