@@ -25,6 +25,7 @@ export interface NativeModelInfo {
   operators: Record<string, number>;
   graph: NativeNodeInfo[];
   floatNodes: number;
+  nodeIsas: Record<string, number>;
 }
 
 export interface NativeNodeInfo {
@@ -38,6 +39,12 @@ export interface NativeNodeInfo {
   float: boolean;
   /** What it computes: 'int8 Conv+ReLU', 'int8 MatMul+Add', 'uint8 ADD', 'SOFTMAX' (float), ... */
   kernel: string;
+  /**
+   * The instruction set of the code this node runs ('avx512vnni', 'avx2', 'neon', ...), or 'portable' for
+   * portable C++ (reference kernels and portable fast paths). May be below `info.isa`: weights a dot-product
+   * kernel cannot take run the AVX2 GEMM, for instance.
+   */
+  isa: string;
   output: string;
 }
 

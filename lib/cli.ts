@@ -167,9 +167,11 @@ function info(args: Args): void {
   console.log('kernels (after fusion):');
   for (const [name, count] of [...kernels].sort((a, b) => b[1] - a[1])) console.log(`  ${name} ${count}`);
   console.log(`float nodes: ${i.floatNodes}${i.floatNodes > 0 ? ' (these run in float32, not INT8)' : ''}`);
+  const isas = Object.entries(i.nodeIsas).sort((a, b) => b[1] - a[1]);
+  console.log(`nodes per instruction set: ${isas.map(([name, count]) => `${name} ${count}`).join(', ')}`);
   if (args.options.graph !== undefined) {
     console.log('graph:');
-    i.graph.forEach((n, k) => console.log(`  ${String(k).padStart(4)} ${n.kernel.padEnd(24)} from ${n.source.padEnd(20)} -> ${n.output}${n.float ? '  [float]' : ''}`));
+    i.graph.forEach((n, k) => console.log(`  ${String(k).padStart(4)} ${n.kernel.padEnd(24)} ${n.isa.padEnd(10)} from ${n.source.padEnd(20)} -> ${n.output}${n.float ? '  [float]' : ''}`));
   }
   model.dispose();
 }

@@ -40,6 +40,8 @@ export interface ModelInfo {
   graph: readonly Readonly<NativeNodeInfo>[];
   /** Nodes that compute in float32: 0 when a quantized model runs all-integer between its input and output. */
   floatNodes: number;
+  /** Instruction set -> number of nodes that run it (each node's `graph[i].isa`; 'portable' for portable C++). */
+  nodeIsas: Record<string, number>;
 }
 
 const knownOptions = ['threads', 'shapes', 'isa'];
@@ -130,6 +132,7 @@ export class Model {
       operators: Object.freeze(info.operators),
       graph: Object.freeze(info.graph.map((n) => Object.freeze(n))),
       floatNodes: info.floatNodes,
+      nodeIsas: Object.freeze(info.nodeIsas),
     });
     this.#inputIndex = new Map(info.inputs.map((t, i) => [t.name, i]));
   }

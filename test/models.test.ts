@@ -247,6 +247,40 @@ describe.skipIf(!haveModels)('real models', () => {
     expect(c.stats.differing / c.stats.compared).toBeLessThanOrEqual(0.01);
   });
 
+  it('model.info says per node which instruction set runs it, fallbacks included', () => {
+    const count = (m: Model): Record<string, number> => {
+      const c: Record<string, number> = {};
+      for (const n of m.info.graph) c[n.isa] = (c[n.isa] ?? 0) + 1;
+      return c;
+    };
+    const deeplab = fs.readFileSync(modelPath('deeplabv3_mnv2_dm05_pascal_quant.tflite'));
+    const reference = Model.loadSync(deeplab, { threads: 1, isa: 'reference' });
+    expect(reference.info.nodeIsas).toEqual({ portable: reference.info.nodes });
+    reference.dispose();
+
+    const best = Model.loadSync(deeplab, { threads: 1 });
+    expect(best.info.nodeIsas).toEqual(count(best));
+    const convs = best.info.graph.filter((n) => n.op === 'CONV_2D');
+    if (best.info.isa !== 'reference') {
+      expect(convs.every((n) => n.isa !== 'portable')).toBe(true);
+    }
+    if (best.info.isa === 'avxvnni' || best.info.isa === 'avx512vnni') {
+      // Legacy uint8 weights whose zero point is not 128 do not fit
+      // vpdpbusd's int8 operand: those layers run the AVX2 GEMM, and say so.
+      expect(convs.some((n) => n.isa === 'avx2')).toBe(true);
+    }
+    best.dispose();
+
+    // Symmetric int8 weights fit every GEMM kernel: each convolution runs
+    // the session's instruction set.
+    const mnv2 = Model.loadSync(fs.readFileSync(modelPath('mobilenet_v2_quantized_1x3x224x224.tflite')), { threads: 1 });
+    const mnv2Convs = mnv2.info.graph.filter((n) => n.op === 'CONV_2D');
+    expect(mnv2Convs.length).toBeGreaterThan(30);
+    const expected = mnv2.info.isa === 'reference' ? 'portable' : mnv2.info.isa;
+    expect(mnv2Convs.every((n) => n.isa === expected)).toBe(true);
+    mnv2.dispose();
+  });
+
   it('keras_lstm_mnist_ptq.tflite is refused with E_UNSUPPORTED_OP naming UNIDIRECTIONAL_SEQUENCE_LSTM', async () => {
     const err = await loadError('keras_lstm_mnist_ptq.tflite');
     expect(err.code).toBe('E_UNSUPPORTED_OP');

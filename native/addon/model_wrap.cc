@@ -173,6 +173,7 @@ Napi::Value ModelWrap::Info(const Napi::CallbackInfo& info) {
   // are not counted as float nodes.
   Napi::Array list = Napi::Array::New(env, g.nodes.size());
   int float_nodes = 0;
+  std::map<std::string, int> isa_counts;
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     const Node& n = g.nodes[i];
     bool is_float = false;
@@ -187,11 +188,18 @@ Napi::Value ModelWrap::Info(const Napi::CallbackInfo& info) {
     node.Set("dtype", n.outputs.empty() ? std::string("none") : std::string(DTypeName(g.tensors[n.outputs[0]].dtype)));
     node.Set("float", is_float);
     node.Set("kernel", KernelLabel(g, n));
+    const char* isa = session.kernel(i).isa();
+    const std::string isa_name = isa != nullptr ? isa : "portable";
+    ++isa_counts[isa_name];
+    node.Set("isa", isa_name);
     node.Set("output", n.outputs.empty() ? std::string() : g.tensors[n.outputs[0]].name);
     list.Set(static_cast<uint32_t>(i), node);
   }
   o.Set("graph", list);
   o.Set("floatNodes", float_nodes);
+  Napi::Object isas = Napi::Object::New(env);
+  for (const auto& [name, count] : isa_counts) isas.Set(name, count);
+  o.Set("nodeIsas", isas);
   return o;
 }
 

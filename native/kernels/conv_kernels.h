@@ -44,6 +44,7 @@ class QConvGemmKernel final : public Kernel {
   // The microkernels Prepare chose ("avx2", "avxvnni", ...).
   const char* kernels_name() const { return name_; }
 
+  const char* isa() const override { return name_; }
   size_t scratch_bytes() const override { return QConvGemmPanelBytes(w_) * threads_; }
 
   void Run(const RunContext& ctx) const override {
@@ -71,9 +72,11 @@ class QConvGemmKernel final : public Kernel {
 template <typename T>
 class QDwConvKernel final : public Kernel {
  public:
-  QDwConvKernel(const Node& node, const ConvGeometry& g, int32_t input_offset, QDwConvFn<T> fn)
-      : input_(node.inputs[0]), output_(node.outputs[0]), g_(g), input_offset_(input_offset), fn_(fn),
+  QDwConvKernel(const Node& node, const ConvGeometry& g, int32_t input_offset, QDwConvFn<T> fn, const char* isa)
+      : input_(node.inputs[0]), output_(node.outputs[0]), g_(g), input_offset_(input_offset), fn_(fn), isa_(isa),
         zero_row_(static_cast<size_t>(g.input_channels), static_cast<T>(-input_offset)) {}
+
+  const char* isa() const override { return isa_; }
 
   PackedQDwWeights& weights() { return w_; }
   QRequant& requant() { return r_; }
@@ -90,6 +93,7 @@ class QDwConvKernel final : public Kernel {
   ConvGeometry g_;
   int32_t input_offset_;
   QDwConvFn<T> fn_;
+  const char* isa_;
   std::vector<T> zero_row_;
   PackedQDwWeights w_;
   QRequant r_;
@@ -121,7 +125,7 @@ std::unique_ptr<Kernel> MakeDw(const Node& node, const ConvGeometry& g, const Re
                                const Tensor* bias, const QDwConvKernels& fns) {
   QDwConvFn<T> fn;
   if constexpr (std::is_same_v<T, uint8_t>) fn = fns.u8; else fn = fns.s8;
-  auto kernel = std::make_unique<QDwConvKernel<T>>(node, g, q.input_offset, fn);
+  auto kernel = std::make_unique<QDwConvKernel<T>>(node, g, q.input_offset, fn, QDwConvIsaName(fns, g));
   const int32_t taps = g.filter_height * g.filter_width;
   if (filter.dtype == DType::kUInt8) {
     PackQDwWeights(ConstantData<uint8_t>(filter), g.output_channels, taps, q.filter_offset, fns.layout,

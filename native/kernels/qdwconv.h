@@ -145,6 +145,10 @@ struct QDwConvKernels {
 // The microkernels `isa` allows on this build, or nullptr (reference only).
 const QDwConvKernels* SelectQDwConv(Isa isa);
 
+// The instruction set fns really runs for geometry g (AVX-512 VNNI's
+// kernel hands filters other than 3x3 to AVX2's).
+const char* QDwConvIsaName(const QDwConvKernels& fns, const ConvGeometry& g);
+
 #if defined(__x86_64__)
 void QDwConvAvx2(const ConvGeometry& g, const PackedQDwWeights& w, const QRequant& r, int32_t input_offset,
                  const uint8_t* input, const uint8_t* zero_row, uint8_t* output);

@@ -39,6 +39,16 @@ const QConvGemmKernels* QConvGemmDotEmulatedAvx2Kernels() {
 }
 #endif
 
+const char* QDwConvIsaName(const QDwConvKernels& fns, const ConvGeometry& g) {
+#if defined(__x86_64__)
+  if (fns.u8 == SelectQDwConv(Isa::kAvx512Vnni)->u8 && (g.filter_height != 3 || g.filter_width != 3)) {
+    return SelectQDwConv(Isa::kAvx2)->name;
+  }
+#endif
+  (void)g;
+  return fns.name;
+}
+
 const QDwConvKernels* SelectQDwConv(Isa isa) {
 #if defined(__x86_64__)
   static const QDwConvKernels avx2 = {"avx2", DwLayout::kTapPairs16, &QDwConvAvx2, &QDwConvAvx2};

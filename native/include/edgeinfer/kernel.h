@@ -37,6 +37,12 @@ class Kernel {
  public:
   virtual ~Kernel() = default;
   virtual size_t scratch_bytes() const { return 0; }
+  // The instruction set of the SIMD code this kernel runs ("avx2",
+  // "avx512vnni", "neon", ...), fixed at creation, or nullptr for portable
+  // C++ (the reference kernels and the portable fast paths). It may be
+  // below the session's ISA: e.g. weights a dot-product kernel cannot take
+  // run the AVX2 GEMM.
+  virtual const char* isa() const { return nullptr; }
   // Must not write to any tensor but the node's outputs (and its scratch).
   virtual void Run(const RunContext& ctx) const = 0;
 };

@@ -41,6 +41,8 @@ class Session {
   // Bytes of planned activation memory (intermediate tensors + the largest
   // kernel scratch), excluding the caller's input and output arrays.
   size_t arena_bytes() const { return arena_bytes_; }
+  // The kernel of graph().nodes[i].
+  const Kernel& kernel(size_t i) const { return *kernels_[i]; }
 
   // inputs[i] holds graph().inputs[i] (byte_size() bytes, read only, never
   // written); outputs[i] receives graph().outputs[i]. Kernels read inputs in

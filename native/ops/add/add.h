@@ -26,6 +26,9 @@ struct QuantizedAddParams {
   int64_t size = 0;
 };
 
+// Same-shape operands run the AVX2 loop (add-avx2.cc).
+inline const char* KernelIsa(const QuantizedAddParams& p) { return p.same_shape_avx2 ? "avx2" : nullptr; }
+
 #if defined(__x86_64__) || defined(_M_X64)
 // add-avx2.cc: AddQuantized (TFLite's arithmetic) for same-shape operands,
 // bit-identical.
@@ -60,6 +63,9 @@ struct OnnxAddParams {
   bool same_shape_avx2 = false;
   int64_t size = 0;
 };
+
+// Same-shape operands run the AVX2 loop (add-avx2.cc).
+inline const char* KernelIsa(const OnnxAddParams& p) { return p.same_shape_avx2 ? "avx2" : nullptr; }
 
 #if defined(__x86_64__) || defined(_M_X64)
 // add-avx2.cc: AddOnnx for same-shape operands, bit-identical.

@@ -12,6 +12,8 @@ class ArgMaxKernel final : public Kernel {
   ArgMaxKernel(const ArgMaxParams& params, int32_t input, int32_t output, bool avx2)
       : params_(params), input_(input), output_(output), avx2_(avx2) {}
 
+  const char* isa() const override { return avx2_ ? "avx2" : nullptr; }
+
   void Run(const RunContext& ctx) const override {
 #if defined(__x86_64__) || defined(_M_X64)
     if constexpr (sizeof(T) == 1) {

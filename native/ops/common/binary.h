@@ -63,6 +63,13 @@ inline Status PrepareBinaryElementwise(const Graph& graph, const Node& node, Bin
   return Status::Ok();
 }
 
+// The instruction set a BinaryKernel with these params runs (see
+// Kernel::isa): portable unless an operator overloads this.
+template <class Params>
+const char* KernelIsa(const Params&) {
+  return nullptr;
+}
+
 // A prepared binary node: Fn(params, plan, in1, in2, out) on the node's tensors.
 template <typename Params, typename T, void (*Fn)(const Params&, const BroadcastPlan&, const T*, const T*, T*)>
 class BinaryKernel final : public Kernel {
@@ -73,6 +80,10 @@ class BinaryKernel final : public Kernel {
   void Run(const RunContext& ctx) const override {
     Fn(params_, plan_, ctx.in<T>(in1_), ctx.in<T>(in2_), ctx.out<T>(out_));
   }
+
+  // KernelIsa(params): an overload for Params whose Fn has SIMD paths
+  // (found by argument-dependent lookup), else the portable one below.
+  const char* isa() const override { return KernelIsa(params_); }
 
  private:
   Params params_;

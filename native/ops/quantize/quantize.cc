@@ -16,6 +16,8 @@ class AffineQuantizeKernel final : public Kernel {
   AffineQuantizeKernel(const AffineQuantizeParams& params, int32_t input, int32_t output, int64_t size, bool avx2)
       : params_(params), input_(input), output_(output), size_(size), avx2_(avx2) {}
 
+  const char* isa() const override { return sizeof(T) == 1 && avx2_ ? "avx2" : nullptr; }
+
   void Run(const RunContext& ctx) const override {
 #if defined(__x86_64__) || defined(_M_X64)
     if constexpr (sizeof(T) == 1) {
@@ -41,6 +43,8 @@ class RequantizeKernel final : public Kernel {
  public:
   RequantizeKernel(const RequantizeParams& params, int32_t input, int32_t output, int64_t size, bool avx2)
       : params_(params), input_(input), output_(output), size_(size), avx2_(avx2) {}
+
+  const char* isa() const override { return sizeof(In) == 1 && sizeof(Out) == 1 && avx2_ ? "avx2" : nullptr; }
 
   void Run(const RunContext& ctx) const override {
 #if defined(__x86_64__) || defined(_M_X64)

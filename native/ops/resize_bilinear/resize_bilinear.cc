@@ -17,6 +17,8 @@ class ResizeFloatKernel final : public Kernel {
       : params_(params), rows_(std::move(rows)), columns_(std::move(columns)), input_(input), output_(output),
         avx2_(avx2) {}
 
+  const char* isa() const override { return std::is_same_v<T, uint8_t> && avx2_ ? "avx2" : nullptr; }
+
   void Run(const RunContext& ctx) const override {
 #if defined(__x86_64__) || defined(_M_X64)
     if constexpr (std::is_same_v<T, uint8_t>) {
