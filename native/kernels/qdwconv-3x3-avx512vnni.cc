@@ -24,12 +24,6 @@
 // loads and stores, its weights gathered from the packed tail per call.
 #include <immintrin.h>
 
-// GCC 12 reports _mm512_cvtepu8_epi32's own _mm512_undefined_epi32() as
-// maybe uninitialized after a masked load; the value is never read.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-
 #include <cstring>
 #include <type_traits>
 

@@ -19,11 +19,6 @@
 #include "kernels/qgemm-dot-x86.h"
 #include "kernels/requant-avx512.h"
 
-// GCC 12 reports the "undefined" pass-through operand inside
-// the AVX-512 intrinsics as (maybe-)uninitialized (a false positive).
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-
 namespace edgeinfer::kernels {
 namespace {
 

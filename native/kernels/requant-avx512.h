@@ -12,6 +12,15 @@
 
 #include "kernels/requant.h"
 
+// GCC 12 reports the "undefined" pass-through operand inside AVX-512
+// intrinsics (_mm512_cvtepu8_epi32, _mm512_extracti64x4_epi64, ...) as
+// (maybe-)uninitialized: a false positive, silenced for the files that
+// include this one (all of them built with the AVX-512 flags).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
+
 namespace edgeinfer::kernels {
 namespace {
 namespace avx512 {
@@ -53,6 +62,24 @@ inline Channels16 LoadChannels16(const QRequant& r, int32_t c) {
     p.lo = _mm512_castps_si512(_mm512_set1_ps(static_cast<float>(r.min_less_offset)));
     p.hi = _mm512_castps_si512(_mm512_set1_ps(static_cast<float>(r.max_less_offset)));
   }
+  return p;
+}
+
+// One multiplier and shift for all 16 lanes (a per-tensor rescale,
+// MultiplyByQuantizedMultiplier(x, multiplier, shift)) in double rounding,
+// clamped to [lo, hi], then offset; shift in [-31, 30].
+inline Channels16 PerTensorDoubleRounding(int32_t multiplier, int shift, int32_t lo, int32_t hi, int32_t offset) {
+  Channels16 p;
+  const int right = shift > 0 ? 0 : -shift;
+  p.left_shift = shift > 0;
+  p.multiplier = p.multiplier_odd = _mm512_set1_epi32(multiplier);
+  p.shift_a = _mm512_set1_epi32(shift > 0 ? shift : 0);
+  p.shift_b = _mm512_set1_epi32(right);
+  p.mask = _mm512_set1_epi32(static_cast<int32_t>((uint32_t{1} << right) - 1));
+  p.half_mask = _mm512_srli_epi32(p.mask, 1);
+  p.lo = _mm512_set1_epi32(lo);
+  p.hi = _mm512_set1_epi32(hi);
+  p.offset = _mm512_set1_epi32(offset);
   return p;
 }
 

@@ -75,6 +75,7 @@ Status CreateAddKernel(const Graph& graph, const Node& node, const KernelConfig&
   auto right_only = [](int shift) { return shift <= 0 && shift >= -31; };
   p.same_shape_avx2 = same_shape_avx2 && right_only(p.input1_shift) && right_only(p.input2_shift) &&
                       right_only(p.output_shift);
+  p.same_shape_avx512 = p.same_shape_avx2 && isa == kernels::Isa::kAvx512Vnni;
   p.size = out.num_elements();
 
   if (out.dtype == DType::kInt8) {

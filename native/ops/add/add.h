@@ -23,11 +23,16 @@ struct QuantizedAddParams {
   int32_t act_min = 0, act_max = 0;
   // Both operands have the output's shape and the AVX2 path may run.
   bool same_shape_avx2 = false;
+  // ... and so may the AVX-512 path (a session allowed AVX-512 VNNI).
+  bool same_shape_avx512 = false;
   int64_t size = 0;
 };
 
-// Same-shape operands run the AVX2 loop (add-avx2.cc).
-inline const char* KernelIsa(const QuantizedAddParams& p) { return p.same_shape_avx2 ? "avx2" : nullptr; }
+// Same-shape operands run the AVX-512 or AVX2 loop (add-avx512vnni.cc,
+// add-avx2.cc).
+inline const char* KernelIsa(const QuantizedAddParams& p) {
+  return p.same_shape_avx512 ? "avx512vnni" : p.same_shape_avx2 ? "avx2" : nullptr;
+}
 
 #if defined(__x86_64__) || defined(_M_X64)
 // add-avx2.cc: AddQuantized (TFLite's arithmetic) for same-shape operands,
@@ -35,6 +40,12 @@ inline const char* KernelIsa(const QuantizedAddParams& p) { return p.same_shape_
 void AddTfliteSameShapeAvx2(const QuantizedAddParams& p, const int8_t* a, const int8_t* b, int64_t n, int8_t* out);
 void AddTfliteSameShapeAvx2(const QuantizedAddParams& p, const uint8_t* a, const uint8_t* b, int64_t n,
                             uint8_t* out);
+// add-avx512vnni.cc: the same on 16 lanes (built with the AVX-512 flags;
+// call only where the CPU has AVX-512 VNNI).
+void AddTfliteSameShapeAvx512(const QuantizedAddParams& p, const int8_t* a, const int8_t* b, int64_t n,
+                              int8_t* out);
+void AddTfliteSameShapeAvx512(const QuantizedAddParams& p, const uint8_t* a, const uint8_t* b, int64_t n,
+                              uint8_t* out);
 #endif
 
 inline int32_t QuantizedAddElement(const QuantizedAddParams& p, int32_t a, int32_t b) {
@@ -104,6 +115,10 @@ void AddOnnx(const OnnxAddParams& p, const BroadcastPlan& plan, const T* in1, co
 template <typename T>
 void AddQuantized(const QuantizedAddParams& p, const BroadcastPlan& plan, const T* in1, const T* in2, T* out) {
 #if defined(__x86_64__) || defined(_M_X64)
+  if (p.same_shape_avx512) {
+    AddTfliteSameShapeAvx512(p, in1, in2, p.size, out);
+    return;
+  }
   if (p.same_shape_avx2) {
     AddTfliteSameShapeAvx2(p, in1, in2, p.size, out);
     return;

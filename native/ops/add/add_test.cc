@@ -174,15 +174,13 @@ TEST(AddOnnxAvx2MatchesReference) {
 #endif
 }
 
-// The AVX2 TFLite ADD against QuantizedAddElement, bit for bit: random
-// scales (one input's up to 2^8 times the other's, outputs that saturate),
-// zero points anywhere, fused ReLU-like ranges, every tail length.
-TEST(AddTfliteAvx2MatchesReference) {
 #if defined(__x86_64__) || defined(_M_X64)
-  if (!kernels::CpuSupports(kernels::Isa::kAvx2)) {
-    std::printf("  skipped: this CPU has no AVX2\n");
-    return;
-  }
+// A vector TFLite ADD (fn, for int8 and uint8) against QuantizedAddElement,
+// bit for bit: random scales (one input's up to 2^8 times the other's,
+// outputs that saturate), zero points anywhere, fused ReLU-like ranges,
+// every tail length.
+template <class Fn>
+void CheckTfliteAdd(Fn fn) {
   std::mt19937 rng(12);
   for (int trial = 0; trial < 80; ++trial) {
     const double sa = std::ldexp(1.0 + (rng() % 997) / 997.0, -(int)(rng() % 9));
@@ -207,16 +205,42 @@ TEST(AddTfliteAvx2MatchesReference) {
       std::vector<int8_t> a(n), b(n), want(n), got(n);
       for (int64_t i = 0; i < n; ++i) a[i] = static_cast<int8_t>(rng()), b[i] = static_cast<int8_t>(rng());
       for (int64_t i = 0; i < n; ++i) want[i] = static_cast<int8_t>(QuantizedAddElement(p, a[i], b[i]));
-      AddTfliteSameShapeAvx2(p, a.data(), b.data(), n, got.data());
+      fn(p, a.data(), b.data(), n, got.data());
       CHECK(want == got);
     } else {
       std::vector<uint8_t> a(n), b(n), want(n), got(n);
       for (int64_t i = 0; i < n; ++i) a[i] = static_cast<uint8_t>(rng()), b[i] = static_cast<uint8_t>(rng());
       for (int64_t i = 0; i < n; ++i) want[i] = static_cast<uint8_t>(QuantizedAddElement(p, a[i], b[i]));
-      AddTfliteSameShapeAvx2(p, a.data(), b.data(), n, got.data());
+      fn(p, a.data(), b.data(), n, got.data());
       CHECK(want == got);
     }
   }
+}
+#endif
+
+TEST(AddTfliteAvx2MatchesReference) {
+#if defined(__x86_64__) || defined(_M_X64)
+  if (!kernels::CpuSupports(kernels::Isa::kAvx2)) {
+    std::printf("  skipped: this CPU has no AVX2\n");
+    return;
+  }
+  CheckTfliteAdd([](const QuantizedAddParams& p, auto* a, auto* b, int64_t n, auto* out) {
+    AddTfliteSameShapeAvx2(p, a, b, n, out);
+  });
+#else
+  std::printf("  skipped: not an x86-64 build\n");
+#endif
+}
+
+TEST(AddTfliteAvx512MatchesReference) {
+#if defined(__x86_64__) || defined(_M_X64)
+  if (!kernels::CpuSupports(kernels::Isa::kAvx512Vnni)) {
+    std::printf("  skipped: this CPU has no AVX-512 VNNI\n");
+    return;
+  }
+  CheckTfliteAdd([](const QuantizedAddParams& p, auto* a, auto* b, int64_t n, auto* out) {
+    AddTfliteSameShapeAvx512(p, a, b, n, out);
+  });
 #else
   std::printf("  skipped: not an x86-64 build\n");
 #endif
