@@ -122,10 +122,11 @@ std::unique_ptr<Kernel> MakeGemm(const Node& node, const ConvGeometry& g, const 
 
 template <typename T>
 std::unique_ptr<Kernel> MakeDw(const Node& node, const ConvGeometry& g, const RequantParams& q, const Tensor& filter,
-                               const Tensor* bias, const QDwConvKernels& fns) {
+                               const Tensor* bias, const QDwConvKernels& selected) {
+  const QDwConvKernels& fns = QDwConvFor(selected, g);
   QDwConvFn<T> fn;
   if constexpr (std::is_same_v<T, uint8_t>) fn = fns.u8; else fn = fns.s8;
-  auto kernel = std::make_unique<QDwConvKernel<T>>(node, g, q.input_offset, fn, QDwConvIsaName(fns, g));
+  auto kernel = std::make_unique<QDwConvKernel<T>>(node, g, q.input_offset, fn, fns.name);
   const int32_t taps = g.filter_height * g.filter_width;
   if (filter.dtype == DType::kUInt8) {
     PackQDwWeights(ConstantData<uint8_t>(filter), g.output_channels, taps, q.filter_offset, fns.layout,

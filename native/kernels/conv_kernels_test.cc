@@ -230,7 +230,8 @@ bool CheckConvGemmCase(Rng& rng, const QConvGemmKernels& fns, const ConvGeometry
 }
 
 template <typename T, typename W>
-bool CheckDwCase(Rng& rng, const QDwConvKernels& fns, const ConvGeometry& g, int mode) {
+bool CheckDwCase(Rng& rng, const QDwConvKernels& selected, const ConvGeometry& g, int mode) {
+  const QDwConvKernels& fns = QDwConvFor(selected, g);  // as the kernel factory chooses
   const int32_t taps = g.filter_height * g.filter_width;
   std::vector<T> input(static_cast<size_t>(g.batches) * g.input_height * g.input_width * g.input_channels);
   std::vector<W> filter(static_cast<size_t>(taps) * g.output_channels);
@@ -253,6 +254,18 @@ bool CheckDwCase(Rng& rng, const QDwConvKernels& fns, const ConvGeometry& g, int
     fn(sub, w, r, rq.q.input_offset, in, zero_row.data(), out);
   });
   return SameBytes(got, want, std::string(fns.name) + " depthwise " + Describe(g) + " " + rq.description);
+}
+
+// Case i of a sequence: the requantization mode i % 3 and the
+// (activation, weight) types (i / 3) % 4, so consecutive cases cover all.
+bool CheckDwCaseNumbered(Rng& rng, const QDwConvKernels& fns, const ConvGeometry& g, int i) {
+  const int mode = i % 3;
+  switch ((i / 3) % 4) {
+    case 0: return CheckDwCase<uint8_t, uint8_t>(rng, fns, g, mode);
+    case 1: return CheckDwCase<uint8_t, int8_t>(rng, fns, g, mode);
+    case 2: return CheckDwCase<int8_t, uint8_t>(rng, fns, g, mode);
+    default: return CheckDwCase<int8_t, int8_t>(rng, fns, g, mode);
+  }
 }
 
 // All four activation x weight dtype pairs, all three modes, in turn.
@@ -378,17 +391,26 @@ TEST(depthwise_microkernels_match_reference_on_wide_3x3) {
       if (oh < 1 || ow < 1) continue;
       g.output_height = static_cast<int32_t>(oh);
       g.output_width = static_cast<int32_t>(ow);
-      const int mode = i % 3;
-      bool ok;
-      switch ((i / 3) % 4) {
-        case 0: ok = CheckDwCase<uint8_t, uint8_t>(rng, *fns, g, mode); break;
-        case 1: ok = CheckDwCase<uint8_t, int8_t>(rng, *fns, g, mode); break;
-        case 2: ok = CheckDwCase<int8_t, uint8_t>(rng, *fns, g, mode); break;
-        default: ok = CheckDwCase<int8_t, int8_t>(rng, *fns, g, mode); break;
-      }
-      failures += ok ? 0 : 1;
+      failures += CheckDwCaseNumbered(rng, *fns, g, i) ? 0 : 1;
     }
     CHECK_EQ(failures, 0);
+  }
+}
+
+// Kernels for 3x3 filters only hand other filters to their fallback, once,
+// when the kernel is created (QDwConvFor); the node then reports that ISA.
+TEST(depthwise_3x3_only_kernels_fall_back_for_other_filters) {
+  for (Isa isa : IsasToTest("depthwise fallback")) {
+    const QDwConvKernels* fns = SelectQDwConv(isa);
+    if (fns == nullptr || !fns->only_3x3) continue;
+    CHECK(fns->fallback != nullptr && fns->fallback->layout == fns->layout);
+    ConvGeometry g;
+    g.filter_height = g.filter_width = 3;
+    CHECK(&QDwConvFor(*fns, g) == fns);
+    g.filter_height = g.filter_width = 5;
+    CHECK(&QDwConvFor(*fns, g) == fns->fallback);
+    g.filter_height = 1, g.filter_width = 9;  // 9 taps, not 3x3
+    CHECK(&QDwConvFor(*fns, g) == fns->fallback);
   }
 }
 
@@ -423,16 +445,7 @@ TEST(depthwise_microkernels_match_reference_on_3x3_edges) {
           if (oh < 1 || ow < 1) continue;
           g.output_height = static_cast<int32_t>(oh);
           g.output_width = static_cast<int32_t>(ow);
-          const int mode = i % 3;
-          bool ok;
-          switch ((i / 3) % 4) {
-            case 0: ok = CheckDwCase<uint8_t, uint8_t>(rng, *fns, g, mode); break;
-            case 1: ok = CheckDwCase<uint8_t, int8_t>(rng, *fns, g, mode); break;
-            case 2: ok = CheckDwCase<int8_t, uint8_t>(rng, *fns, g, mode); break;
-            default: ok = CheckDwCase<int8_t, int8_t>(rng, *fns, g, mode); break;
-          }
-          ++i;
-          failures += ok ? 0 : 1;
+          failures += CheckDwCaseNumbered(rng, *fns, g, i++) ? 0 : 1;
         }
       }
     }

@@ -1,5 +1,6 @@
 // AVX-512 VNNI INT8 depthwise convolution (see qdwconv.h), for 3x3 filters
-// (any stride, dilation and padding); other filters run the AVX2 kernel.
+// only (any stride, dilation and padding; QDwConvFor sends other filters to
+// the AVX2 kernel).
 //
 // 16 channels per zmm, one int32 lane per channel, in channel order: the
 // rows3 layout's vectors for channels 0-7 and 8-15 are adjacent, so each
@@ -21,7 +22,7 @@
 // (each mode its own instantiation) and stored with vpmovdb.
 //
 // Channels past the last block of 16 run as one more block with masked
-// loads and stores, its weights gathered from the packed tail per call.
+// loads and stores, its weights the last block of rows3 (packed at load).
 #include <immintrin.h>
 
 #include <cstring>
@@ -303,25 +304,13 @@ void DwConv3x3(const ConvGeometry& g, const PackedQDwWeights& w, const QRequant&
   while (ox_lo < ox_hi && ox_lo * stride - g.pad_left + first_new * dilation < 0) ++ox_lo;
   while (ox_hi > ox_lo && (ox_hi - 1) * stride - g.pad_left + 2 * dilation >= width) --ox_hi;
 
-  // The tail block's weights in the rows3 layout, zero past the channels.
-  const int32_t tail_c0 = w.blocks * 16, tail = channels - tail_c0;
-  alignas(64) int16_t tail_weights[3 * 64] = {};
-  if (tail > 0) {
-    for (int32_t kx = 0; kx < 3; ++kx) {
-      for (int32_t j = 0; j < tail; ++j) {
-        tail_weights[kx * 64 + 2 * j] = static_cast<int16_t>(w.tail[static_cast<size_t>(kx) * tail + j]);
-        tail_weights[kx * 64 + 2 * j + 1] = static_cast<int16_t>(w.tail[static_cast<size_t>(3 + kx) * tail + j]);
-        tail_weights[kx * 64 + 32 + 2 * j] = static_cast<int16_t>(w.tail[static_cast<size_t>(6 + kx) * tail + j]);
-      }
-    }
-  }
-
   const int16_t* weights = w.rows3_data();
-  const int32_t blocks = w.blocks + (tail > 0 ? 1 : 0);
+  const int32_t tail = channels - w.blocks * 16;
+  const int32_t blocks = w.blocks + (tail > 0 ? 1 : 0);  // rows3 holds the tail block too
   // Per block: its weights, requantization and bias + input_offset * tap_sum.
   auto block = [&](int32_t b, Weights3x3* wb, avx512::Channels16* rq, __m512i* start) {
     const int32_t c = b * 16;
-    *wb = LoadWeights(b == w.blocks ? tail_weights : weights + static_cast<size_t>(b) * 192);
+    *wb = LoadWeights(weights + static_cast<size_t>(b) * 192);
     *rq = avx512::LoadChannels16<M>(r, c);
     *start = _mm512_add_epi32(_mm512_loadu_si512(&r.bias[c]),
                               _mm512_mullo_epi32(offset, _mm512_loadu_si512(&w.tap_sum[c])));
@@ -396,10 +385,6 @@ void DwConvMode(const ConvGeometry& g, const PackedQDwWeights& w, const QRequant
 template <typename T>
 void DwConv(const ConvGeometry& g, const PackedQDwWeights& w, const QRequant& r, int32_t input_offset,
             const T* input, const T* zero_row, T* output) {
-  if (g.filter_height != 3 || g.filter_width != 3 || w.rows3_data() == nullptr || w.taps != 9) {
-    QDwConvAvx2(g, w, r, input_offset, input, zero_row, output);
-    return;
-  }
   WithRequantMode(r.mode, [&](auto mode) { DwConvMode<mode()>(g, w, r, input_offset, input, zero_row, output); });
 }
 

@@ -96,19 +96,24 @@ void PackQDwWeights(const W* filter, int32_t channels, int32_t taps, int32_t fil
   }
   p->rows3.clear();
   if (layout == DwLayout::kTapPairs16 && taps == 9) {
-    p->rows3.assign(static_cast<size_t>(p->blocks) * 12 * 16 + 16, 0);
+    // Channels past the last whole block get one more block here, zeros
+    // past `channels` (the AVX-512 kernel runs it masked; AVX2's reads
+    // only the whole blocks).
+    const int32_t rows3_blocks = (channels + 15) / 16;
+    auto weight_or_zero = [&](int32_t t, int32_t c) { return c < channels ? weight(t, c) : int16_t{0}; };
+    p->rows3.assign(static_cast<size_t>(rows3_blocks) * 12 * 16 + 16, 0);
     int16_t* r3 = const_cast<int16_t*>(p->rows3_data());
-    for (int32_t b = 0; b < p->blocks; ++b) {
+    for (int32_t b = 0; b < rows3_blocks; ++b) {
       for (int32_t kx = 0; kx < 3; ++kx) {
         for (int32_t half : {0, 8}) {
           for (int32_t j = 0; j < 8; ++j) {
-            *r3++ = weight(kx, b * 16 + half + j);
-            *r3++ = weight(3 + kx, b * 16 + half + j);
+            *r3++ = weight_or_zero(kx, b * 16 + half + j);
+            *r3++ = weight_or_zero(3 + kx, b * 16 + half + j);
           }
         }
         for (int32_t half : {0, 8}) {
           for (int32_t j = 0; j < 8; ++j) {
-            *r3++ = weight(6 + kx, b * 16 + half + j);
+            *r3++ = weight_or_zero(6 + kx, b * 16 + half + j);
             *r3++ = 0;
           }
         }
@@ -140,22 +145,29 @@ struct QDwConvKernels {
   DwLayout layout;  // the weight layout the microkernels read
   QDwConvFn<uint8_t> u8;
   QDwConvFn<int8_t> s8;
+  // Kernels for 3x3 filters only: other filters run `fallback` (same
+  // layout), chosen once by QDwConvFor.
+  bool only_3x3 = false;
+  const QDwConvKernels* fallback = nullptr;
 };
 
 // The microkernels `isa` allows on this build, or nullptr (reference only).
 const QDwConvKernels* SelectQDwConv(Isa isa);
 
-// The instruction set fns really runs for geometry g (AVX-512 VNNI's
-// kernel hands filters other than 3x3 to AVX2's).
-const char* QDwConvIsaName(const QDwConvKernels& fns, const ConvGeometry& g);
+// The kernels of fns (or its fallback) that take geometry g.
+inline const QDwConvKernels& QDwConvFor(const QDwConvKernels& fns, const ConvGeometry& g) {
+  const bool is_3x3 = g.filter_height == 3 && g.filter_width == 3;
+  return fns.only_3x3 && !is_3x3 ? *fns.fallback : fns;
+}
 
 #if defined(__x86_64__)
 void QDwConvAvx2(const ConvGeometry& g, const PackedQDwWeights& w, const QRequant& r, int32_t input_offset,
                  const uint8_t* input, const uint8_t* zero_row, uint8_t* output);
 void QDwConvAvx2(const ConvGeometry& g, const PackedQDwWeights& w, const QRequant& r, int32_t input_offset,
                  const int8_t* input, const int8_t* zero_row, int8_t* output);
-// AVX-512 VNNI: 3x3 filters (any stride, dilation, padding and channel
-// count) on zmm; other filters run QDwConvAvx2. Same layout as AVX2's.
+// AVX-512 VNNI: 3x3 filters only (any stride, dilation, padding and
+// channel count) on zmm; QDwConvFor sends other filters to QDwConvAvx2.
+// Same layout as AVX2's.
 void QDwConvAvx512Vnni(const ConvGeometry& g, const PackedQDwWeights& w, const QRequant& r, int32_t input_offset,
                        const uint8_t* input, const uint8_t* zero_row, uint8_t* output);
 void QDwConvAvx512Vnni(const ConvGeometry& g, const PackedQDwWeights& w, const QRequant& r, int32_t input_offset,

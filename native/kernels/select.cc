@@ -39,21 +39,12 @@ const QConvGemmKernels* QConvGemmDotEmulatedAvx2Kernels() {
 }
 #endif
 
-const char* QDwConvIsaName(const QDwConvKernels& fns, const ConvGeometry& g) {
-#if defined(__x86_64__)
-  if (fns.u8 == SelectQDwConv(Isa::kAvx512Vnni)->u8 && (g.filter_height != 3 || g.filter_width != 3)) {
-    return SelectQDwConv(Isa::kAvx2)->name;
-  }
-#endif
-  (void)g;
-  return fns.name;
-}
-
 const QDwConvKernels* SelectQDwConv(Isa isa) {
 #if defined(__x86_64__)
   static const QDwConvKernels avx2 = {"avx2", DwLayout::kTapPairs16, &QDwConvAvx2, &QDwConvAvx2};
+  // 3x3 filters only; others run AVX2's kernel (QDwConvFor).
   static const QDwConvKernels avx512vnni = {"avx512vnni", DwLayout::kTapPairs16, &QDwConvAvx512Vnni,
-                                            &QDwConvAvx512Vnni};
+                                            &QDwConvAvx512Vnni, /*only_3x3=*/true, &avx2};
   if (isa == Isa::kAvx2 || isa == Isa::kAvxVnni) return &avx2;
   if (isa == Isa::kAvx512Vnni) return &avx512vnni;
 #elif defined(__aarch64__)
