@@ -43,12 +43,6 @@ inline void Copy16(const uint8_t* src, uint8_t* dst) {
 // column, channel), padding taps `pad` (which adds nothing once the input
 // shift is folded into the bias), then zeros to padded_k (their weights
 // are zeros).
-//
-// A window row of at most 16 bytes wholly inside the image (a 3x3 window
-// of 3 channels: 9) is copied as 16 bytes when 16 can be read there: the
-// bytes past the row land where later rows, the zeros to padded_k or the
-// next panel row are written afterwards, or in the panel's slack after its
-// last row (the dot panels use at most half of QConvGemmPanelBytes).
 template <bool kFlip, typename T>
 void GatherWindow(const ConvGeometry& g, int32_t oy, int32_t ox, const T* input, uint8_t pad, int32_t padded_k,
                   uint8_t* dst) {
@@ -56,8 +50,6 @@ void GatherWindow(const ConvGeometry& g, int32_t oy, int32_t ox, const T* input,
   const int32_t c = g.input_channels;
   uint8_t* const end = dst + padded_k;
   const bool columns_inside = ix0 >= 0 && ix0 + (g.filter_width - 1) * g.dilation_w < g.input_width;
-  const int32_t run = c * g.filter_width;
-  const T* const input_end = input + static_cast<size_t>(g.input_height) * g.input_width * c;
   for (int32_t ky = 0; ky < g.filter_height; ++ky) {
     const int32_t iy = iy0 + ky * g.dilation_h;
     if (iy < 0 || iy >= g.input_height) {
@@ -68,13 +60,8 @@ void GatherWindow(const ConvGeometry& g, int32_t oy, int32_t ox, const T* input,
     const T* row = input + static_cast<size_t>(iy) * g.input_width * c;
     // A window row wholly inside the image with dilation 1 is one run.
     if (g.dilation_w == 1 && columns_inside) {
-      const T* src = row + static_cast<size_t>(ix0) * c;
-      if (run <= 16 && input_end - src >= 16) {
-        Copy16<kFlip>(reinterpret_cast<const uint8_t*>(src), dst);
-      } else {
-        CopyRun<kFlip>(src, run, dst);
-      }
-      dst += run;
+      CopyRun<kFlip>(row + static_cast<size_t>(ix0) * c, c * g.filter_width, dst);
+      dst += c * g.filter_width;
       continue;
     }
     for (int32_t kx = 0; kx < g.filter_width; ++kx) {
@@ -117,8 +104,12 @@ void GatherPanel(const ConvGeometry& g, int32_t p0, int32_t rows, const T* input
   }
   // Windows whose rows are at most 16 bytes (a 3x3 window of 3 channels,
   // the first layer of most image models) and lie wholly inside the image
-  // take a short path: one 16-byte copy per window row (see GatherWindow
-  // on the bytes past it), then the zeros to padded_k.
+  // take a short path: one 16-byte copy per window row, where 16 bytes can
+  // be read, then the zeros to padded_k. The bytes past a window row land
+  // where later rows, the zeros or the next panel row are written
+  // afterwards, or in the panel's slack after its last row (the dot
+  // panels use at most half of QConvGemmPanelBytes). Other windows (the
+  // image's border) take GatherWindow.
   const int32_t run = c * g.filter_width;
   const int32_t k = run * g.filter_height;
   const bool short_rows = g.dilation_w == 1 && run <= 16;
