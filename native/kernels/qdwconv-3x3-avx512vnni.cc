@@ -307,13 +307,22 @@ void DwConv3x3(const ConvGeometry& g, const PackedQDwWeights& w, const QRequant&
   const int16_t* weights = w.rows3_data();
   const int32_t tail = channels - w.blocks * 16;
   const int32_t blocks = w.blocks + (tail > 0 ? 1 : 0);  // rows3 holds the tail block too
-  // Per block: its weights, requantization and bias + input_offset * tap_sum.
-  auto block = [&](int32_t b, Weights3x3* wb, avx512::Channels16* rq, __m512i* start) {
-    const int32_t c = b * 16;
-    *wb = LoadWeights(weights + static_cast<size_t>(b) * 192);
-    *rq = avx512::LoadChannels16<M>(r, c);
-    *start = _mm512_add_epi32(_mm512_loadu_si512(&r.bias[c]),
-                              _mm512_mullo_epi32(offset, _mm512_loadu_si512(&w.tap_sum[c])));
+  // Calls run(masked, c, count, weights, requantization, bias +
+  // input_offset * tap_sum) for every block of 16 channels, masked
+  // (std::true_type) for the tail block of count < 16.
+  auto each_block = [&](auto&& run) {
+    for (int32_t b = 0; b < blocks; ++b) {
+      const int32_t c = b * 16;
+      const Weights3x3 wb = LoadWeights(weights + static_cast<size_t>(b) * 192);
+      const avx512::Channels16 rq = avx512::LoadChannels16<M>(r, c);
+      const __m512i start = _mm512_add_epi32(_mm512_loadu_si512(&r.bias[c]),
+                                             _mm512_mullo_epi32(offset, _mm512_loadu_si512(&w.tap_sum[c])));
+      if (b == w.blocks) {
+        run(std::true_type{}, c, tail, wb, rq, start);
+      } else {
+        run(std::false_type{}, c, 16, wb, rq, start);
+      }
+    }
   };
   // Input row oy * stride_h - pad_top + k * dilation_h, or the zero row with
   // step 0 when it lies in the padding.
@@ -332,40 +341,23 @@ void DwConv3x3(const ConvGeometry& g, const PackedQDwWeights& w, const QRequant&
       if (two_rows && oy + 2 <= g.output_height) {
         for (int32_t k = 0; k < 4; ++k) input_row(oy, k, &rows[k], &steps[k]);
         T* out_next = out_row + static_cast<size_t>(g.output_width) * channels;
-        for (int32_t b = 0; b < blocks; ++b) {
-          const int32_t c = b * 16;
-          Weights3x3 wb;
-          avx512::Channels16 rq;
-          __m512i start;
-          block(b, &wb, &rq, &start);
-          const Weights2Rows w2 = MakeWeights2Rows(wb);
+        each_block([&](auto masked, int32_t c, int32_t count, const Weights3x3& wb, const avx512::Channels16& rq,
+                       __m512i start) {
           const T* block_rows[4] = {rows[0] + c, rows[1] + c, rows[2] + c, rows[3] + c};
-          if (b == w.blocks) {
-            TwoRows3x3<M, true>(g, w2, start, rq, block_rows, steps, zero_row + c, ox_lo, ox_hi, tail,
-                                out_row + c, out_next + c);
-          } else {
-            TwoRows3x3<M, false>(g, w2, start, rq, block_rows, steps, zero_row + c, ox_lo, ox_hi, 16,
-                                 out_row + c, out_next + c);
-          }
-        }
+          TwoRows3x3<M, decltype(masked)::value>(g, MakeWeights2Rows(wb), start, rq, block_rows, steps,
+                                                 zero_row + c, ox_lo, ox_hi, count, out_row + c, out_next + c);
+        });
         oy += 2;
         continue;
       }
     }
     for (int32_t k = 0; k < 3; ++k) input_row(oy, k, &rows[k], &steps[k]);
-    for (int32_t b = 0; b < blocks; ++b) {
-      const int32_t c = b * 16;
-      Weights3x3 wb;
-      avx512::Channels16 rq;
-      __m512i start;
-      block(b, &wb, &rq, &start);
+    each_block([&](auto masked, int32_t c, int32_t count, const Weights3x3& wb, const avx512::Channels16& rq,
+                   __m512i start) {
       const T* block_rows[3] = {rows[0] + c, rows[1] + c, rows[2] + c};
-      if (b == w.blocks) {
-        Row3x3<M, kStride, true>(g, wb, start, rq, block_rows, steps, zero_row + c, ox_lo, ox_hi, tail, out_row + c);
-      } else {
-        Row3x3<M, kStride, false>(g, wb, start, rq, block_rows, steps, zero_row + c, ox_lo, ox_hi, 16, out_row + c);
-      }
-    }
+      Row3x3<M, kStride, decltype(masked)::value>(g, wb, start, rq, block_rows, steps, zero_row + c, ox_lo, ox_hi,
+                                                 count, out_row + c);
+    });
     ++oy;
   }
 }

@@ -84,6 +84,9 @@ inline void Tile8x16(const uint8_t* a, size_t a_stride, const int8_t* w, int32_t
   acc[0][0] = c00, acc[1][0] = c10, acc[2][0] = c20, acc[3][0] = c30;
   acc[4][0] = c40, acc[5][0] = c50, acc[6][0] = c60, acc[7][0] = c70;
 }
+#undef EDGEINFER_ROW2
+#undef EDGEINFER_ROW1
+
 // One row (FULLY_CONNECTED with one batch): a single pixel gives only NB
 // dependent chains, so alternate quads go to two sets of accumulators,
 // summed at the end (mod 2^32, as any order of the sum).
@@ -107,15 +110,13 @@ inline void Tile1(const uint8_t* a, const int8_t* w, size_t block_bytes, int32_t
     const __m512i x0 = _mm512_set1_epi32(dot::Load4(a + 4 * static_cast<size_t>(q)));
 #pragma GCC unroll 2
     for (int j = 0; j < NB; ++j) {
-      acc[0][j] = _mm512_dpbusd_epi32(acc[0][j], x0, _mm512_load_si512(w + j * block_bytes + 64 * static_cast<size_t>(q)));
+      const int8_t* wj = w + j * block_bytes + 64 * static_cast<size_t>(q);
+      acc[0][j] = _mm512_dpbusd_epi32(acc[0][j], x0, _mm512_load_si512(wj));
     }
   }
 #pragma GCC unroll 2
   for (int j = 0; j < NB; ++j) acc[0][j] = _mm512_add_epi32(acc[0][j], odd[j]);
 }
-
-#undef EDGEINFER_ROW2
-#undef EDGEINFER_ROW1
 
 // MR rows (of which the first `rows` are stored) by NB blocks of 16
 // channels starting at channel n0, whose weights are at w.
@@ -180,8 +181,9 @@ inline void Block8(const PackedQGemmWeights& pw, const QRequant& r, const uint8_
   }
 }
 
-// Tiles of MR rows over the panel's rows [0, rows), then the rows that are
-// left with the smallest tile of 4, 2 or 1 rows that covers them.
+// Tiles of 8 rows over the panel's rows [0, rows) (the last may have 5-7
+// real ones), then the rows that are left with the smallest tile of 4, 2
+// or 1 rows that covers them.
 template <int NB, RequantMode kMode, typename T>
 inline void Blocks(const PackedQGemmWeights& pw, const QRequant& r, const uint8_t* a, size_t a_stride, int32_t rows,
                    const int8_t* w, int32_t n0, T* out, size_t out_stride) {
