@@ -33,8 +33,8 @@ constexpr int32_t kMaxDwTaps = 25;
 // kTapPairs16 with 9 taps also fills rows3, for 3x3 filters (the kernel
 // checks the geometry): for each block of 16 channels (and one more for
 // the channels past the last whole block, zeros past the channels) and
-// each filter
-// column kx, four vectors of 8 int16 pairs in channel order: rows 0 and 1
+// each filter column kx, four vectors of 8 int16 pairs in channel order:
+// rows 0 and 1
 // (w[0][kx][ch] + fo, w[1][kx][ch] + fo) for channels 0-7, then 8-15, and
 // row 2 paired with zero (w[2][kx][ch] + fo, 0) for channels 0-7, then
 // 8-15. A column of input pixels is then widened once and shared by the
